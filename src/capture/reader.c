@@ -1,0 +1,141 @@
+#include "capture/reader.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RING 8
+
+struct cap_reader {
+	cap_source *c;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv_full, cv_free;
+	cap_batch batch[RING];
+	/* batches move free -> filling -> full -> in use -> free, in ring order */
+	uint32_t head;  /* next batch the reader fills */
+	uint32_t tail;  /* next batch the consumer takes */
+	uint32_t count; /* batches full and not yet taken */
+	int stopping;
+	int finished;
+};
+
+static int fill(cap_reader *r, cap_batch *b)
+{
+	size_t used = 0;
+	cap_pkt p;
+	int rc = CAP_PACKET;
+	b->n = 0;
+	while (b->n < READER_BATCH_PKTS) {
+		rc = cap_next(r->c, &p);
+		if (rc == CAP_TIMEOUT)
+			break; /* hand over what we have, even nothing: the consumer
+				  checks for stop and for its flush interval */
+		if (rc != CAP_PACKET)
+			break;
+		if (p.caplen > READER_BATCH_BYTES - used) /* only if larger than 64 KiB */
+			p.caplen = (uint32_t)(READER_BATCH_BYTES - used);
+		memcpy(b->buf + used, p.data, p.caplen);
+		b->pkt[b->n] = p;
+		b->pkt[b->n].data = b->buf + used;
+		used += p.caplen;
+		b->n++;
+		if (used + 65536 > READER_BATCH_BYTES)
+			break; /* keep room for the largest packet */
+	}
+	b->status = (rc == CAP_PACKET || rc == CAP_TIMEOUT) ? CAP_PACKET : rc;
+	b->bytes_done = cap_bytes_done(r->c);
+	b->good_offset = cap_good_offset(r->c);
+	return b->status;
+}
+
+static void *reader_main(void *arg)
+{
+	cap_reader *r = arg;
+	for (;;) {
+		pthread_mutex_lock(&r->mu);
+		while (r->count == RING && !r->stopping)
+			pthread_cond_wait(&r->cv_free, &r->mu);
+		if (r->stopping) {
+			pthread_mutex_unlock(&r->mu);
+			break;
+		}
+		cap_batch *b = &r->batch[r->head];
+		pthread_mutex_unlock(&r->mu);
+		int st = fill(r, b);
+		pthread_mutex_lock(&r->mu);
+		r->head = (r->head + 1) % RING;
+		r->count++;
+		pthread_cond_signal(&r->cv_full);
+		pthread_mutex_unlock(&r->mu);
+		if (st != CAP_PACKET)
+			break;
+	}
+	pthread_mutex_lock(&r->mu);
+	r->finished = 1;
+	pthread_cond_signal(&r->cv_full);
+	pthread_mutex_unlock(&r->mu);
+	return NULL;
+}
+
+cap_reader *cap_reader_start(cap_source *c)
+{
+	cap_reader *r = calloc(1, sizeof *r);
+	if (!r)
+		return NULL;
+	r->c = c;
+	for (int i = 0; i < RING; i++) {
+		r->batch[i].buf = malloc(READER_BATCH_BYTES);
+		if (!r->batch[i].buf)
+			goto fail;
+	}
+	pthread_mutex_init(&r->mu, NULL);
+	pthread_cond_init(&r->cv_full, NULL);
+	pthread_cond_init(&r->cv_free, NULL);
+	if (pthread_create(&r->thread, NULL, reader_main, r) != 0)
+		goto fail;
+	return r;
+fail:
+	for (int i = 0; i < RING; i++)
+		free(r->batch[i].buf);
+	free(r);
+	return NULL;
+}
+
+cap_batch *cap_reader_next(cap_reader *r)
+{
+	pthread_mutex_lock(&r->mu);
+	while (r->count == 0 && !r->finished)
+		pthread_cond_wait(&r->cv_full, &r->mu);
+	cap_batch *b = r->count ? &r->batch[r->tail] : NULL;
+	pthread_mutex_unlock(&r->mu);
+	return b;
+}
+
+void cap_reader_release(cap_reader *r, cap_batch *b)
+{
+	(void)b;
+	pthread_mutex_lock(&r->mu);
+	r->tail = (r->tail + 1) % RING;
+	r->count--;
+	pthread_cond_signal(&r->cv_free);
+	pthread_mutex_unlock(&r->mu);
+}
+
+void cap_reader_stop(cap_reader *r)
+{
+	if (!r)
+		return;
+	pthread_mutex_lock(&r->mu);
+	r->stopping = 1;
+	pthread_cond_broadcast(&r->cv_free);
+	pthread_mutex_unlock(&r->mu);
+	cap_break(r->c);
+	pthread_join(r->thread, NULL);
+	pthread_mutex_destroy(&r->mu);
+	pthread_cond_destroy(&r->cv_full);
+	pthread_cond_destroy(&r->cv_free);
+	for (int i = 0; i < RING; i++)
+		free(r->batch[i].buf);
+	free(r);
+}

@@ -1,0 +1,452 @@
+#include "capture/stream.h"
+
+#include "util/hash.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <lzma.h>
+#include <stdio_ext.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#define RAW_CHUNK (1u << 20)
+#define OUT_CHUNK (1u << 20)
+#define HEAD_BYTES (1u << 20)
+
+struct in_stream {
+	int fd;
+	int own_fd;
+	enum stream_codec codec;
+	FILE *fp;
+	int64_t raw_size;
+	uint64_t raw_read;
+	uint64_t consumed;
+	int raw_eof;
+	int finished; /* the codec reported the end of its last frame */
+	char err[160];
+	/* raw input window */
+	uint8_t *raw;
+	size_t raw_pos, raw_len;
+	/* decompressed output window */
+	uint8_t *out;
+	size_t out_pos, out_len;
+	/* codecs */
+	z_stream z;
+	ZSTD_DStream *zs;
+	lzma_stream lz;
+	/* identity */
+	hash_stream content;
+	uint8_t magic[4];
+	uint64_t file_head_hash;
+};
+
+static ssize_t raw_fill(in_stream *s)
+{
+	if (s->raw_pos < s->raw_len)
+		return (ssize_t)(s->raw_len - s->raw_pos);
+	if (s->raw_eof)
+		return 0;
+	ssize_t n;
+	do
+		n = read(s->fd, s->raw, RAW_CHUNK);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		snprintf(s->err, sizeof s->err, "read error: %s", strerror(errno));
+		return -1;
+	}
+	if (n == 0)
+		s->raw_eof = 1;
+	s->raw_pos = 0;
+	s->raw_len = (size_t)n;
+	s->raw_read += (uint64_t)n;
+	return n;
+}
+
+static int gz_step(in_stream *s)
+{
+	if (s->finished) {
+		/* gzip allows concatenated members: start again if more follows */
+		if (raw_fill(s) <= 0)
+			return 0;
+		inflateReset(&s->z);
+		s->finished = 0;
+	}
+	s->z.next_in = s->raw + s->raw_pos;
+	s->z.avail_in = (uInt)(s->raw_len - s->raw_pos);
+	s->z.next_out = s->out;
+	s->z.avail_out = OUT_CHUNK;
+	int rc = inflate(&s->z, Z_NO_FLUSH);
+	s->raw_pos = s->raw_len - s->z.avail_in;
+	s->out_len = OUT_CHUNK - s->z.avail_out;
+	if (rc == Z_STREAM_END) {
+		s->finished = 1;
+		return 1;
+	}
+	if (rc != Z_OK && rc != Z_BUF_ERROR) {
+		snprintf(s->err, sizeof s->err, "gzip data corrupt near compressed byte %llu: %s",
+			 (unsigned long long)(s->raw_read - (s->raw_len - s->raw_pos)),
+			 s->z.msg ? s->z.msg : "error");
+		return -1;
+	}
+	return 1;
+}
+
+static int zstd_step(in_stream *s)
+{
+	ZSTD_inBuffer in = {s->raw + s->raw_pos, s->raw_len - s->raw_pos, 0};
+	ZSTD_outBuffer out = {s->out, OUT_CHUNK, 0};
+	size_t rc = ZSTD_decompressStream(s->zs, &out, &in);
+	s->raw_pos += in.pos;
+	s->out_len = out.pos;
+	if (ZSTD_isError(rc)) {
+		snprintf(s->err, sizeof s->err, "zstd data corrupt near compressed byte %llu: %s",
+			 (unsigned long long)(s->raw_read - (s->raw_len - s->raw_pos)),
+			 ZSTD_getErrorName(rc));
+		return -1;
+	}
+	s->finished = (rc == 0);
+	return 1;
+}
+
+static int xz_step(in_stream *s)
+{
+	s->lz.next_in = s->raw + s->raw_pos;
+	s->lz.avail_in = s->raw_len - s->raw_pos;
+	s->lz.next_out = s->out;
+	s->lz.avail_out = OUT_CHUNK;
+	lzma_ret rc = lzma_code(&s->lz, s->raw_eof ? LZMA_FINISH : LZMA_RUN);
+	s->raw_pos = s->raw_len - s->lz.avail_in;
+	s->out_len = OUT_CHUNK - s->lz.avail_out;
+	if (rc == LZMA_STREAM_END) {
+		s->finished = 1;
+		return 1;
+	}
+	if (rc != LZMA_OK && rc != LZMA_BUF_ERROR) {
+		snprintf(s->err, sizeof s->err, "xz data corrupt near compressed byte %llu (lzma error %d)",
+			 (unsigned long long)(s->raw_read - (s->raw_len - s->raw_pos)), (int)rc);
+		return -1;
+	}
+	return 1;
+}
+
+/* Refills the output window; returns bytes available, 0 at the end, -1 on error. */
+static ssize_t out_fill(in_stream *s)
+{
+	while (s->out_pos >= s->out_len) {
+		s->out_pos = s->out_len = 0;
+		if (s->codec == CODEC_GZIP && s->finished && s->raw_pos >= s->raw_len && s->raw_eof)
+			return 0;
+		ssize_t r = raw_fill(s);
+		if (r < 0)
+			return -1;
+		int have_in = s->raw_pos < s->raw_len;
+		if (!have_in && s->raw_eof) {
+			if (s->codec == CODEC_XZ && !s->finished) {
+				if (xz_step(s) < 0)
+					return -1;
+				if (s->out_len)
+					continue;
+			}
+			if (!s->finished && !s->err[0])
+				snprintf(s->err, sizeof s->err,
+					 "%s stream ends early (compressed file cut at byte %llu)",
+					 stream_codec_name(s->codec), (unsigned long long)s->raw_read);
+			return 0;
+		}
+		int rc = s->codec == CODEC_GZIP ? gz_step(s)
+			 : s->codec == CODEC_ZSTD ? zstd_step(s)
+						  : xz_step(s);
+		if (rc < 0)
+			return -1;
+		if (s->codec == CODEC_XZ && s->finished && s->out_len == 0)
+			return 0;
+	}
+	return (ssize_t)(s->out_len - s->out_pos);
+}
+
+static void account(in_stream *s, const void *p, size_t n)
+{
+	for (size_t i = 0; s->consumed + i < 4 && i < n; i++)
+		s->magic[s->consumed + i] = ((const uint8_t *)p)[i];
+	hash_stream_update(&s->content, p, n);
+	s->consumed += n;
+}
+
+static ssize_t cookie_read(void *cookie, char *dst, size_t want)
+{
+	in_stream *s = cookie;
+	size_t done = 0;
+	while (done < want) {
+		const uint8_t *src;
+		size_t avail;
+		if (s->codec == CODEC_NONE) {
+			ssize_t r = raw_fill(s);
+			if (r < 0)
+				return done ? (ssize_t)done : -1;
+			if (r == 0)
+				break;
+			src = s->raw + s->raw_pos;
+			avail = s->raw_len - s->raw_pos;
+		} else {
+			ssize_t r = out_fill(s);
+			if (r < 0)
+				return done ? (ssize_t)done : -1;
+			if (r == 0)
+				break;
+			src = s->out + s->out_pos;
+			avail = s->out_len - s->out_pos;
+		}
+		size_t n = want - done < avail ? want - done : avail;
+		memcpy(dst + done, src, n);
+		account(s, src, n);
+		if (s->codec == CODEC_NONE)
+			s->raw_pos += n;
+		else
+			s->out_pos += n;
+		done += n;
+	}
+	return (ssize_t)done;
+}
+
+/* Only answers "where am I" (ftell): the stream cannot seek. */
+static int cookie_seek(void *cookie, off64_t *off, int whence)
+{
+	in_stream *s = cookie;
+	if (whence != SEEK_CUR || *off != 0)
+		return -1;
+	*off = (off64_t)s->consumed;
+	return 0;
+}
+
+static int cookie_close(void *cookie)
+{
+	(void)cookie;
+	return 0;
+}
+
+static enum stream_codec sniff(const uint8_t *p, size_t n)
+{
+	if (n >= 2 && p[0] == 0x1f && p[1] == 0x8b)
+		return CODEC_GZIP;
+	if (n >= 4 && p[0] == 0x28 && p[1] == 0xb5 && p[2] == 0x2f && p[3] == 0xfd)
+		return CODEC_ZSTD;
+	if (n >= 6 && memcmp(p, "\xfd" "7zXZ\0", 6) == 0)
+		return CODEC_XZ;
+	return CODEC_NONE;
+}
+
+static int codec_init(in_stream *s, char *err, size_t errlen)
+{
+	if (s->codec == CODEC_NONE)
+		return 0;
+	s->out = malloc(OUT_CHUNK);
+	if (!s->out)
+		goto oom;
+	if (s->codec == CODEC_GZIP) {
+		if (inflateInit2(&s->z, 15 + 32) != Z_OK)
+			goto oom;
+	} else if (s->codec == CODEC_ZSTD) {
+		s->zs = ZSTD_createDStream();
+		if (!s->zs)
+			goto oom;
+		ZSTD_initDStream(s->zs);
+	} else {
+		lzma_stream init = LZMA_STREAM_INIT;
+		s->lz = init;
+		if (lzma_stream_decoder(&s->lz, UINT64_MAX, LZMA_CONCATENATED) != LZMA_OK)
+			goto oom;
+	}
+	return 0;
+oom:
+	snprintf(err, errlen, "out of memory setting up %s decompression", stream_codec_name(s->codec));
+	return -1;
+}
+
+/* Identity of a regular file before reading it: size and the hash of its
+ * first MiB as stored (so a duplicate can be skipped without reading it). */
+static int file_head(in_stream *s)
+{
+	uint8_t *tmp = malloc(HEAD_BYTES);
+	if (!tmp) {
+		snprintf(s->err, sizeof s->err, "out of memory");
+		return -1;
+	}
+	size_t got = 0;
+	while (got < HEAD_BYTES) {
+		ssize_t n = pread(s->fd, tmp + got, HEAD_BYTES - got, (off_t)got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			snprintf(s->err, sizeof s->err, "read error: %s", strerror(errno));
+			free(tmp);
+			return -1;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	s->file_head_hash = hash_bytes(tmp, got, (uint64_t)s->raw_size);
+	free(tmp);
+	return 0;
+}
+
+in_stream *stream_open(const char *path, char *err, size_t errlen)
+{
+	in_stream *s = calloc(1, sizeof *s);
+	if (!s || !(s->raw = malloc(RAW_CHUNK))) {
+		snprintf(err, errlen, "out of memory");
+		free(s);
+		return NULL;
+	}
+	hash_stream_init(&s->content);
+	s->raw_size = -1;
+	if (strcmp(path, "-") == 0) {
+		s->fd = 0;
+	} else {
+		s->fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (s->fd < 0) {
+			snprintf(err, errlen, "cannot open: %s", strerror(errno));
+			goto fail;
+		}
+		s->own_fd = 1;
+	}
+	struct stat st;
+	if (fstat(s->fd, &st) == 0) {
+		if (S_ISDIR(st.st_mode)) {
+			snprintf(err, errlen, "is a directory, not a capture file");
+			goto fail;
+		}
+		if (S_ISREG(st.st_mode))
+			s->raw_size = st.st_size;
+	}
+	if (s->raw_size > 0) {
+		posix_fadvise(s->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+		if (file_head(s) < 0) {
+			snprintf(err, errlen, "%s", s->err);
+			goto fail;
+		}
+	}
+	if (raw_fill(s) < 0) {
+		snprintf(err, errlen, "%s", s->err);
+		goto fail;
+	}
+	s->codec = sniff(s->raw, s->raw_len);
+	if (codec_init(s, err, errlen) < 0)
+		goto fail;
+	cookie_io_functions_t io = {cookie_read, NULL, cookie_seek, cookie_close};
+	s->fp = fopencookie(s, "r", io);
+	if (!s->fp) {
+		snprintf(err, errlen, "cannot create input stream: %s", strerror(errno));
+		goto fail;
+	}
+	setvbuf(s->fp, NULL, _IOFBF, 1u << 16);
+	__fsetlocking(s->fp, FSETLOCKING_BYCALLER); /* one thread reads it */
+	return s;
+fail:
+	stream_close(s);
+	return NULL;
+}
+
+void stream_file_closed(in_stream *s)
+{
+	if (s)
+		s->fp = NULL;
+}
+
+FILE *stream_file(in_stream *s)
+{
+	return s->fp;
+}
+
+void stream_close(in_stream *s)
+{
+	if (!s)
+		return;
+	if (s->fp)
+		fclose(s->fp);
+	if (s->codec == CODEC_GZIP)
+		inflateEnd(&s->z);
+	if (s->zs)
+		ZSTD_freeDStream(s->zs);
+	if (s->codec == CODEC_XZ)
+		lzma_end(&s->lz);
+	if (s->own_fd)
+		close(s->fd);
+	free(s->raw);
+	free(s->out);
+	free(s);
+}
+
+enum stream_codec stream_codec(const in_stream *s)
+{
+	return s->codec;
+}
+
+const char *stream_codec_name(enum stream_codec c)
+{
+	switch (c) {
+	case CODEC_GZIP:
+		return "gzip";
+	case CODEC_ZSTD:
+		return "zstd";
+	case CODEC_XZ:
+		return "xz";
+	default:
+		return "none";
+	}
+}
+
+int64_t stream_raw_size(const in_stream *s)
+{
+	return s->raw_size;
+}
+
+uint64_t stream_raw_read(const in_stream *s)
+{
+	return s->codec == CODEC_NONE ? s->consumed : s->raw_read - (s->raw_len - s->raw_pos);
+}
+
+/* Where libpcap is: what we handed to stdio minus what stdio still holds. */
+uint64_t stream_offset(const in_stream *s)
+{
+#ifdef __GLIBC__
+	if (s->fp && s->fp->_IO_read_ptr && s->fp->_IO_read_end >= s->fp->_IO_read_ptr)
+		return s->consumed - (uint64_t)(s->fp->_IO_read_end - s->fp->_IO_read_ptr);
+	return s->consumed;
+#else
+	long pos = s->fp ? ftell(s->fp) : -1;
+	return pos >= 0 ? (uint64_t)pos : s->consumed;
+#endif
+}
+
+uint32_t stream_magic(const in_stream *s)
+{
+	return ((uint32_t)s->magic[0] << 24) | ((uint32_t)s->magic[1] << 16) |
+	       ((uint32_t)s->magic[2] << 8) | s->magic[3];
+}
+
+uint64_t stream_head_hash(const in_stream *s)
+{
+	return s->file_head_hash;
+}
+
+uint64_t stream_content_hash(in_stream *s)
+{
+	return hash_stream_final(&s->content);
+}
+
+const char *stream_error(const in_stream *s)
+{
+	return s->err[0] ? s->err : NULL;
+}
+
+void stream_drain(in_stream *s)
+{
+	char tmp[65536];
+	while (cookie_read(s, tmp, sizeof tmp) > 0)
+		;
+}

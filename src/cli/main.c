@@ -1,0 +1,107 @@
+/* scanprint: attribute the scanners that reach darknets and honeypots. */
+#include "cli/cli.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const cli_cmd commands[] = {
+	{"read", "read captures (pcap/pcapng, also .gz .zst .xz; - = stdin) into the store", cmd_read},
+	{"live", "read a live interface into the store until interrupted", cmd_live},
+	{"sources", "list the sources in the store (table, or --json lines)", cmd_sources},
+	{"show", "write up one source: what it is, with the evidence", cmd_show},
+};
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: scanprint COMMAND [OPTIONS] [ARGS]\n\n"
+		     "Profiles the sources of unsolicited traffic seen by darknets and honeypots,\n"
+		     "and names the scanning tools they run.\n\ncommands:\n");
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "\nThe store is ./scanprint.db unless --db or $SCANPRINT_DB says otherwise.\n"
+		     "Run 'scanprint COMMAND --help' for a command's options; 'man scanprint' for more.\n");
+}
+
+int cli_usage(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "scanprint %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'scanprint %s --help'.\n", cmd);
+	return EXIT_USAGE;
+}
+
+int cli_parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	double v = strtod(s, &end);
+	if (end == s || v < 0)
+		return -1;
+	double mul = 1;
+	switch (*end) {
+	case 'k':
+	case 'K':
+		mul = 1024;
+		end++;
+		break;
+	case 'm':
+	case 'M':
+		mul = 1024.0 * 1024;
+		end++;
+		break;
+	case 'g':
+	case 'G':
+		mul = 1024.0 * 1024 * 1024;
+		end++;
+		break;
+	default:
+		break;
+	}
+	if (*end == 'B' || *end == 'b')
+		end++;
+	if (*end)
+		return -1;
+	*out = (uint64_t)(v * mul);
+	return 0;
+}
+
+int cli_valid_sensor(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > 31)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '_' || c == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	const char *cmd = argv[1];
+	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+		printf("scanprint %s\n", SP_VERSION);
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		if (!strcmp(cmd, commands[i].name))
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "scanprint: unknown command '%s'\n\n", cmd);
+	usage(stderr);
+	return EXIT_USAGE;
+}

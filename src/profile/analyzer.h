@@ -1,0 +1,40 @@
+/* Analysers: modules that look at every decoded packet beside the core
+ * profile (SIP attribution, raw-tool marks, ...) and keep their own state per
+ * source, keyed by the source's record number in the table. At a flush each
+ * one writes its state as a blob into the profile (profile.h, ext[]), and
+ * says how two blobs merge, so stores never need to know what is inside. */
+#ifndef SP_ANALYZER_H
+#define SP_ANALYZER_H
+#include <stdint.h>
+
+#include "decode/decode.h"
+#include "profile/profile.h"
+#include "profile/ptable.h"
+
+typedef struct analyzer_ops {
+	const char *name;
+	enum profile_ext ext; /* the blob slot it fills */
+	void *(*create)(void);
+	void (*destroy)(void *self);
+	/* Called for every IP packet after the core profile was updated. */
+	void (*observe)(void *self, ptable *t, uint32_t idx, acc *a, const pkt_view *v);
+	/* Writes the state of source idx (may write nothing). */
+	void (*export)(void *self, ptable *t, uint32_t idx, buf *blob);
+	/* The table was flushed and cleared: forget every source. */
+	void (*clear)(void *self);
+	uint64_t (*mem)(void *self);
+} analyzer_ops;
+
+/* The analysers, in the order they run. NULL-terminated. */
+extern const analyzer_ops *const analyzer_list[];
+
+/* Derived per-source summary written beside the profile for filtering
+ * (e.g. the tool names for `sources --tool`). Each analyser that attributes
+ * tools appends lower-case names, comma separated, to out. */
+typedef void (*profile_tools_fn)(const profile *p, buf *out);
+extern const profile_tools_fn profile_tools_list[];
+
+/* ",sipvicious,nmap," style list of every tool attributed to p. */
+void profile_tools(const profile *p, buf *out);
+
+#endif

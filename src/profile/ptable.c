@@ -1,0 +1,645 @@
+#include "profile/ptable.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define CHUNK_BITS 16
+#define CHUNK_RECS (1u << CHUNK_BITS)
+#define MAX_CHUNKS (1u << 16) /* 2^32 records */
+#define IPID_GROW 4
+
+/* Detail of a source that has more than the accumulator holds inline. */
+struct acc_detail {
+	dset targets, dports, sports; /* all distinct values, inline ones included */
+	uint32_t last[3];             /* last value added to each set: repeats are free */
+	uint8_t ttls[32];             /* TTL bit set */
+	ipid_obs *ipid;               /* first observations, by arrival */
+	uint16_t n_ipid, cap_ipid;
+	uint8_t n_syn;                /* extra SYN signatures beyond syn0 */
+	uint8_t n_samples;
+	syn_sig *syn;                 /* SYN_SAMPLES - 1 slots once needed */
+	payload_sample *samples;      /* SAMPLES_PER_SOURCE slots once needed */
+};
+
+struct ptable {
+	uint64_t *index;     /* tag << 32 | record number; 0 = empty */
+	uint32_t mask;       /* index slots - 1 */
+	uint32_t n;          /* records in use */
+	acc *chunk[MAX_CHUNKS];
+	uint32_t nchunks;
+	acc_detail **dchunk; /* detail blocks, same chunking */
+	uint32_t ndetail;
+	uint32_t ndchunks;
+	uint64_t mem;
+	int need_flush;
+};
+
+ptable *ptable_new(void)
+{
+	ptable *t = calloc(1, sizeof *t);
+	if (!t)
+		return NULL;
+	t->mask = (1u << 16) - 1;
+	t->index = calloc((size_t)t->mask + 1, sizeof *t->index);
+	t->dchunk = calloc(MAX_CHUNKS, sizeof *t->dchunk);
+	if (!t->index || !t->dchunk) {
+		free(t->index);
+		free(t->dchunk);
+		free(t);
+		return NULL;
+	}
+	t->mem = sizeof *t + ((size_t)t->mask + 1) * sizeof *t->index;
+	return t;
+}
+
+static void detail_free(acc_detail *d)
+{
+	dset_free(&d->targets);
+	dset_free(&d->dports);
+	dset_free(&d->sports);
+	free(d->ipid);
+	free(d->syn);
+	if (d->samples)
+		for (int i = 0; i < d->n_samples; i++)
+			free(d->samples[i].data);
+	free(d->samples);
+	memset(d, 0, sizeof *d);
+}
+
+static acc_detail *detail_at(ptable *t, uint32_t idx)
+{
+	return &t->dchunk[idx >> CHUNK_BITS][idx & (CHUNK_RECS - 1)];
+}
+
+void ptable_clear(ptable *t)
+{
+	for (uint32_t i = 1; i <= t->ndetail; i++)
+		detail_free(detail_at(t, i));
+	for (uint32_t c = 0; c < t->nchunks; c++)
+		free(t->chunk[c]);
+	for (uint32_t c = 0; c < t->ndchunks; c++)
+		free(t->dchunk[c]);
+	t->nchunks = t->ndchunks = 0;
+	t->n = t->ndetail = 0;
+	free(t->index);
+	t->mask = (1u << 16) - 1;
+	t->index = calloc((size_t)t->mask + 1, sizeof *t->index);
+	t->mem = sizeof *t + ((size_t)t->mask + 1) * sizeof *t->index;
+	t->need_flush = 0;
+}
+
+void ptable_free(ptable *t)
+{
+	if (!t)
+		return;
+	ptable_clear(t);
+	free(t->index);
+	free(t->dchunk);
+	free(t);
+}
+
+acc *ptable_at(ptable *t, uint32_t idx)
+{
+	return &t->chunk[idx >> CHUNK_BITS][idx & (CHUNK_RECS - 1)];
+}
+
+static int index_grow(ptable *t)
+{
+	uint32_t nmask = t->mask * 2 + 1;
+	uint64_t *ni = calloc((size_t)nmask + 1, sizeof *ni);
+	if (!ni)
+		return -1;
+	for (uint32_t i = 0; i <= t->mask; i++) {
+		uint64_t e = t->index[i];
+		if (!e)
+			continue;
+		uint32_t h = (uint32_t)(e >> 32);
+		uint32_t j = h & nmask;
+		while (ni[j])
+			j = (j + 1) & nmask;
+		ni[j] = e;
+	}
+	free(t->index);
+	t->mem += ((size_t)nmask - t->mask) * sizeof *ni;
+	t->index = ni;
+	t->mask = nmask;
+	return 0;
+}
+
+static acc *record_new(ptable *t, uint32_t *idx)
+{
+	uint32_t i = t->n + 1; /* record 0 is never used: 0 means empty */
+	uint32_t c = i >> CHUNK_BITS;
+	if (c >= MAX_CHUNKS)
+		return NULL;
+	if (c >= t->nchunks) {
+		t->chunk[c] = malloc(CHUNK_RECS * sizeof(acc));
+		if (!t->chunk[c])
+			return NULL;
+		t->nchunks = c + 1;
+		t->mem += CHUNK_RECS * sizeof(acc);
+	}
+	t->n = i;
+	*idx = i;
+	return ptable_at(t, i);
+}
+
+acc *ptable_get(ptable *t, const uint8_t ip[16], uint32_t hash, uint32_t *idx)
+{
+	uint32_t j = hash & t->mask;
+	for (;;) {
+		uint64_t e = t->index[j];
+		if (!e)
+			break;
+		if ((uint32_t)(e >> 32) == hash) {
+			acc *a = ptable_at(t, (uint32_t)e);
+			if (memcmp(a->ip, ip, 16) == 0) {
+				*idx = (uint32_t)e;
+				return a;
+			}
+		}
+		j = (j + 1) & t->mask;
+	}
+	/* keep the load under 1/2: short probes, few record touches */
+	if ((uint64_t)(t->n + 1) * 2 > (uint64_t)t->mask + 1) {
+		if (index_grow(t) < 0)
+			return NULL;
+		return ptable_get(t, ip, hash, idx);
+	}
+	acc *a = record_new(t, idx);
+	if (!a)
+		return NULL;
+	memset(a, 0, sizeof *a);
+	memcpy(a->ip, ip, 16);
+	t->index[j] = ((uint64_t)hash << 32) | *idx;
+	return a;
+}
+
+static acc_detail *detail_get(ptable *t, acc *a)
+{
+	if (a->detail)
+		return detail_at(t, a->detail);
+	uint32_t i = t->ndetail + 1;
+	uint32_t c = i >> CHUNK_BITS;
+	if (c >= MAX_CHUNKS)
+		return NULL;
+	if (c >= t->ndchunks) {
+		t->dchunk[c] = calloc(CHUNK_RECS, sizeof(acc_detail));
+		if (!t->dchunk[c])
+			return NULL;
+		t->ndchunks = c + 1;
+		t->mem += CHUNK_RECS * sizeof(acc_detail);
+	}
+	t->ndetail = i;
+	a->detail = i;
+	acc_detail *d = detail_at(t, i);
+	d->last[0] = d->last[1] = d->last[2] = UINT32_MAX; /* not a value: proto << 16 | port */
+	/* move what was inline into the detail sets */
+	for (int k = 0; k < a->ntgt; k++)
+		dset_add(&d->targets, a->tgt[k]);
+	for (int k = 0; k < a->ndport; k++)
+		dset_add(&d->dports, a->dport[k]);
+	for (int k = 0; k < a->nsport; k++)
+		dset_add(&d->sports, a->sport[k]);
+	for (int k = 0; k < a->nttl; k++)
+		d->ttls[a->ttl[k] >> 3] |= (uint8_t)(1u << (a->ttl[k] & 7));
+	return d;
+}
+
+/* Adds v to an inline pair, spilling into the detail set when full. */
+static void small_set_add(ptable *t, acc *a, uint32_t *inl, uint8_t *n, size_t set_off,
+			  uint32_t v)
+{
+	if (a->detail) {
+		acc_detail *d = detail_at(t, a->detail);
+		uint32_t *last = &d->last[(set_off - offsetof(acc_detail, targets)) / sizeof(dset)];
+		if (*last == v)
+			return;
+		*last = v;
+		dset *s = (dset *)((char *)d + set_off);
+		uint8_t cap = s->cap;
+		int had_hll = s->hll != NULL;
+		dset_add(s, v);
+		if (s->cap != cap || (s->hll != NULL) != had_hll)
+			t->mem += (s->cap - cap) * sizeof(uint32_t) +
+				  ((s->hll != NULL) != had_hll ? DSET_HLL_M : 0);
+		return;
+	}
+	for (int k = 0; k < *n; k++)
+		if (inl[k] == v)
+			return;
+	if (*n < 2) {
+		inl[(*n)++] = v;
+		return;
+	}
+	acc_detail *d = detail_get(t, a);
+	if (d) {
+		dset *s = (dset *)((char *)d + set_off);
+		dset_add(s, v);
+		t->mem += dset_mem(s);
+	}
+}
+
+static void ttl_add(ptable *t, acc *a, uint8_t ttl)
+{
+	if (a->detail) {
+		acc_detail *d = detail_at(t, a->detail);
+		d->ttls[ttl >> 3] |= (uint8_t)(1u << (ttl & 7));
+		return;
+	}
+	for (int k = 0; k < a->nttl; k++)
+		if (a->ttl[k] == ttl)
+			return;
+	if (a->nttl < 2) {
+		a->ttl[a->nttl++] = ttl;
+		return;
+	}
+	acc_detail *d = detail_get(t, a);
+	if (d)
+		d->ttls[ttl >> 3] |= (uint8_t)(1u << (ttl & 7));
+}
+
+static void ipid_record(ptable *t, acc *a, const pkt_view *v)
+{
+	acc_detail *d = detail_get(t, a);
+	if (!d || d->n_ipid >= IPID_SAMPLES - 1)
+		return; /* the first observation is inline in the accumulator */
+	if (d->n_ipid == d->cap_ipid) {
+		uint16_t cap = (uint16_t)(d->cap_ipid ? d->cap_ipid * 2 : IPID_GROW);
+		if (cap > IPID_SAMPLES - 1)
+			cap = IPID_SAMPLES - 1;
+		ipid_obs *n = realloc(d->ipid, cap * sizeof *n);
+		if (!n)
+			return;
+		t->mem += (size_t)(cap - d->cap_ipid) * sizeof *n;
+		d->ipid = n;
+		d->cap_ipid = cap;
+	}
+	ipid_obs *o = &d->ipid[d->n_ipid++];
+	o->ts_ns = v->ts_ns;
+	o->dst = v->family == 4 ? v->dst4 : addr_key32(v->dst);
+	o->ipid = v->ipid;
+	o->dport = v->proto == 6 || v->proto == 17 ? v->dport : v->icmp_type;
+	o->proto = v->proto;
+	o->df = v->df;
+	o->ttl = v->ttl;
+	o->flags = v->tcp_flags;
+	o->seq = v->seq;
+}
+
+static void syn_record(ptable *t, acc *a, const pkt_view *v)
+{
+	if (a->syn0.count == 0) {
+		syn_sig_from_view(&a->syn0, v);
+		return;
+	}
+	uint64_t key = syn_view_key(v); /* build the signature only if it is new */
+	if (a->syn0.key == key) {
+		a->syn0.count++;
+		return;
+	}
+	acc_detail *d = detail_get(t, a);
+	if (!d)
+		return;
+	for (int k = 0; k < d->n_syn; k++) {
+		if (d->syn[k].key == key) {
+			d->syn[k].count++;
+			return;
+		}
+	}
+	syn_sig s;
+	syn_sig_from_view(&s, v);
+	if (d->n_syn >= SYN_SAMPLES - 1)
+		return;
+	if (!d->syn) {
+		d->syn = malloc((SYN_SAMPLES - 1) * sizeof *d->syn);
+		if (!d->syn)
+			return;
+		t->mem += (SYN_SAMPLES - 1) * sizeof *d->syn;
+	}
+	d->syn[d->n_syn++] = s;
+}
+
+static uint64_t sample_key(const pkt_view *v)
+{
+	uint32_t n = v->payload_len < 16 ? v->payload_len : 16;
+	uint64_t k = hash_bytes(v->payload, n, ((uint64_t)v->proto << 16) | v->dport);
+	return k ? k : 1;
+}
+
+static void sample_record(ptable *t, acc *a, const pkt_view *v)
+{
+	acc_detail *d = detail_get(t, a);
+	if (!d)
+		return;
+	uint64_t key = sample_key(v);
+	for (int k = 0; k < d->n_samples; k++) {
+		if (d->samples[k].key == key) {
+			d->samples[k].count++;
+			return;
+		}
+	}
+	if (d->n_samples >= SAMPLES_PER_SOURCE)
+		return;
+	if (!d->samples) {
+		d->samples = calloc(SAMPLES_PER_SOURCE, sizeof *d->samples);
+		if (!d->samples)
+			return;
+		t->mem += SAMPLES_PER_SOURCE * sizeof *d->samples;
+	}
+	payload_sample *s = &d->samples[d->n_samples];
+	uint32_t keep = v->payload_len < SAMPLE_MAX ? v->payload_len : SAMPLE_MAX;
+	s->data = malloc(keep ? keep : 1);
+	if (!s->data)
+		return;
+	memcpy(s->data, v->payload, keep);
+	t->mem += keep;
+	s->len = (uint16_t)keep;
+	s->ts_ns = v->ts_ns;
+	s->key = key;
+	s->count = 1;
+	s->dst = addr_key32(v->dst);
+	memcpy(s->dst_ip, v->dst, 16);
+	s->sport = v->sport;
+	s->dport = v->dport;
+	s->proto = v->proto;
+	uint32_t hdr = (uint32_t)(v->payload - v->l3);
+	s->wire_len = v->ip_len > hdr ? v->ip_len - hdr : v->payload_len;
+	d->n_samples++;
+}
+
+static void count_tcp(acc *a, const pkt_view *v)
+{
+	uint8_t f = v->tcp_flags;
+	a->pkts_tcp++;
+	if ((f & (TCP_SYN | TCP_ACK)) == TCP_SYN)
+		a->tcp_syn++;
+	else if ((f & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK))
+		a->tcp_synack++;
+	if (f & TCP_RST)
+		a->tcp_rst++;
+	if (f & TCP_FIN)
+		a->tcp_fin++;
+	if (f == TCP_ACK)
+		a->tcp_ack++;
+	if (v->payload_len)
+		a->tcp_data++;
+}
+
+static void count_icmp(acc *a, const pkt_view *v)
+{
+	a->pkts_icmp++;
+	if (v->quote.family)
+		a->icmp_error++;
+	else if ((v->proto == 1 && v->icmp_type == 8) || (v->proto == 58 && v->icmp_type == 128))
+		a->icmp_echo++;
+}
+
+static void observe_l4(ptable *t, acc *a, const pkt_view *v)
+{
+	switch (v->proto) {
+	case 6:
+		count_tcp(a, v);
+		if ((v->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN && v->l4_ok)
+			syn_record(t, a, v);
+		break;
+	case 17:
+		a->pkts_udp++;
+		if (v->payload_len)
+			a->udp_data++;
+		break;
+	case 1:
+	case 58:
+		count_icmp(a, v);
+		break;
+	default:
+		a->pkts_other++;
+		break;
+	}
+	if ((v->proto == 6 || v->proto == 17) && v->l4_ok) {
+		uint32_t p = (uint32_t)v->proto << 16;
+		small_set_add(t, a, a->dport, &a->ndport, offsetof(acc_detail, dports), p | v->dport);
+		small_set_add(t, a, a->sport, &a->nsport, offsetof(acc_detail, sports), p | v->sport);
+	} else if (v->proto == 1 || v->proto == 58) {
+		/* ICMP: the "port" is the type, as in flow tools */
+		uint32_t p = (uint32_t)v->proto << 16;
+		small_set_add(t, a, a->dport, &a->ndport, offsetof(acc_detail, dports),
+			      p | v->icmp_type);
+	}
+	if (v->payload_len && (v->proto == 6 || v->proto == 17) && v->l4_ok)
+		sample_record(t, a, v);
+}
+
+void ptable_prefetch_slot(const ptable *t, uint32_t hash)
+{
+	__builtin_prefetch(&t->index[hash & t->mask]);
+}
+
+uint32_t ptable_lookup(ptable *t, const uint8_t ip[16], uint32_t hash)
+{
+	uint32_t idx;
+	return ptable_get(t, ip, hash, &idx) ? idx : 0;
+}
+
+void ptable_prefetch_record(ptable *t, uint32_t idx)
+{
+	const char *a = (const char *)ptable_at(t, idx);
+	for (size_t off = 0; off < sizeof(acc); off += 64)
+		__builtin_prefetch(a + off, 1);
+}
+
+void ptable_prefetch_detail(ptable *t, uint32_t idx)
+{
+	const acc *a = ptable_at(t, idx);
+	if (!a->detail)
+		return;
+	const char *d = (const char *)detail_at(t, a->detail);
+	for (size_t off = 0; off < sizeof(acc_detail); off += 64)
+		__builtin_prefetch(d + off, 1);
+}
+
+static void prefetch_set(const dset *s, uint32_t v)
+{
+	if (s->hll)
+		__builtin_prefetch(s->hll + (hash_mix64((uint64_t)v * 0x9e3779b97f4a7c15ULL +
+						       0x632be59bd9b4e019ULL) >>
+					     (64 - DSET_HLL_P)),
+				   1);
+	else if (s->cap)
+		__builtin_prefetch(s->u.heap + s->n / 2, 1);
+}
+
+/* The sets' own memory: the sketch register this packet will touch, or the
+ * middle of the value array the search starts from. */
+void ptable_prefetch_sets(ptable *t, uint32_t idx, const pkt_view *v)
+{
+	const acc *a = ptable_at(t, idx);
+	if (!a->detail)
+		return;
+	const acc_detail *d = detail_at(t, a->detail);
+	prefetch_set(&d->targets, v->family == 4 ? v->dst4 : addr_key32(v->dst));
+	prefetch_set(&d->sports, ((uint32_t)v->proto << 16) | v->sport);
+	if (d->n_ipid < IPID_SAMPLES - 1 && d->ipid)
+		__builtin_prefetch(d->ipid + d->n_ipid, 1);
+}
+
+uint32_t ptable_observe(ptable *t, const pkt_view *v)
+{
+	uint32_t idx = ptable_lookup(t, v->src, ptable_hash(v));
+	if (idx)
+		ptable_update(t, idx, v);
+	return idx;
+}
+
+void ptable_update(ptable *t, uint32_t idx, const pkt_view *v)
+{
+	acc *a = ptable_at(t, idx);
+	int first = a->packets == 0;
+	if (first) {
+		a->first_ns = a->last_ns = v->ts_ns;
+		a->seq0 = v->seq;
+		a->ipid0 = v->ipid;
+		a->flags0 = v->tcp_flags;
+		a->df0 = v->df;
+		a->proto0 = v->proto;
+	} else {
+		if (v->ts_ns < a->first_ns)
+			a->first_ns = v->ts_ns;
+		if (v->ts_ns > a->last_ns)
+			a->last_ns = v->ts_ns;
+		ipid_record(t, a, v);
+	}
+	if (++a->packets == UINT32_MAX)
+		t->need_flush = 1;
+	a->bytes += v->wire_len;
+	a->quirks |= v->quirks;
+	if (v->quirks & QUIRK_MALFORMED)
+		a->malformed++;
+	if (v->quirks & Q_FRAGMENT)
+		a->fragments++;
+	if (v->df)
+		a->df++;
+	if (v->family == 4 && v->ipid == 0) {
+		a->ipid_zero++;
+		if (v->df)
+			a->ipid_zero_df++;
+	}
+	ttl_add(t, a, v->ttl);
+	small_set_add(t, a, a->tgt, &a->ntgt, offsetof(acc_detail, targets),
+		      v->family == 4 ? v->dst4 : addr_key32(v->dst));
+	observe_l4(t, a, v);
+}
+
+static void export_sets(ptable *t, const acc *a, profile *p)
+{
+	if (a->detail) {
+		acc_detail *d = detail_at(t, a->detail);
+		dset_copy(&p->targets, &d->targets);
+		dset_copy(&p->dports, &d->dports);
+		dset_copy(&p->sports, &d->sports);
+		memcpy(p->ttls, d->ttls, sizeof p->ttls);
+		return;
+	}
+	for (int k = 0; k < a->ntgt; k++)
+		dset_add(&p->targets, a->tgt[k]);
+	for (int k = 0; k < a->ndport; k++)
+		dset_add(&p->dports, a->dport[k]);
+	for (int k = 0; k < a->nsport; k++)
+		dset_add(&p->sports, a->sport[k]);
+	for (int k = 0; k < a->nttl; k++)
+		p->ttls[a->ttl[k] >> 3] |= (uint8_t)(1u << (a->ttl[k] & 7));
+}
+
+/* The first packet's IP ID observation is rebuilt from inline fields. */
+static void export_first_ipid(const acc *a, profile *p)
+{
+	ipid_obs o;
+	memset(&o, 0, sizeof o);
+	o.ts_ns = a->first_ns;
+	o.dst = a->tgt[0];
+	o.ipid = a->ipid0;
+	o.proto = a->proto0;
+	o.dport = (uint16_t)(a->dport[0] & 0xffff);
+	o.df = a->df0;
+	o.ttl = a->ttl[0];
+	o.flags = a->flags0;
+	o.seq = a->seq0;
+	profile_add_ipid(p, &o);
+}
+
+void ptable_export(ptable *t, uint32_t idx, profile *p)
+{
+	const acc *a = ptable_at(t, idx);
+	memcpy(p->ip, a->ip, 16);
+	p->first_ns = a->first_ns;
+	p->last_ns = a->last_ns;
+	p->packets = a->packets;
+	p->bytes = a->bytes;
+#define X(name, label) p->name = a->name;
+	PROFILE_COUNTERS_NO_PB(X)
+#undef X
+	p->quirks = a->quirks;
+	export_sets(t, a, p);
+	export_first_ipid(a, p);
+	if (a->syn0.count)
+		profile_add_syn(p, &a->syn0);
+	if (a->detail) {
+		acc_detail *d = detail_at(t, a->detail);
+		for (int k = 0; k < d->n_ipid; k++)
+			profile_add_ipid(p, &d->ipid[k]);
+		for (int k = 0; k < d->n_syn; k++)
+			profile_add_syn(p, &d->syn[k]);
+	}
+}
+
+const payload_sample *ptable_samples(ptable *t, uint32_t idx, uint32_t *n)
+{
+	const acc *a = ptable_at(t, idx);
+	if (!a->detail) {
+		*n = 0;
+		return NULL;
+	}
+	acc_detail *d = detail_at(t, a->detail);
+	*n = d->n_samples;
+	return d->samples;
+}
+
+void ptable_stats_get(const ptable *t, ptable_stats *st)
+{
+	st->sources = t->n;
+	st->mem = t->mem;
+	st->details = t->ndetail;
+}
+
+uint64_t ptable_mem(const ptable *t)
+{
+	return t->mem;
+}
+
+uint32_t ptable_count(const ptable *t)
+{
+	return t->n;
+}
+
+int ptable_needs_flush(const ptable *t)
+{
+	return t->need_flush;
+}
+
+static int by_ip(const void *a, const void *b, void *t)
+{
+	const acc *x = ptable_at(t, *(const uint32_t *)a);
+	const acc *y = ptable_at(t, *(const uint32_t *)b);
+	return memcmp(x->ip, y->ip, 16);
+}
+
+uint32_t *ptable_sorted(ptable *t)
+{
+	uint32_t *o = malloc(((size_t)t->n + 1) * sizeof *o);
+	if (!o)
+		return NULL;
+	for (uint32_t i = 0; i < t->n; i++)
+		o[i] = i + 1;
+	qsort_r(o, t->n, sizeof *o, by_ip, t);
+	return o;
+}

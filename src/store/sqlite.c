@@ -1,0 +1,639 @@
+/* The SQLite store: one file, WAL journal, schema version with migrations,
+ * batched transactions. Profiles are merged in C (profile_merge) on write. */
+#include "decode/decode.h"
+#include "profile/analyzer.h"
+#include "store/store.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+typedef struct sq_store {
+	store base;
+	sqlite3 *db;
+	int in_tx;
+	sqlite3_stmt *get;
+	sqlite3_stmt *put;    /* insert a new source */
+	sqlite3_stmt *update; /* rewrite a stored one */
+	sqlite3_stmt *put_sample;       /* a sample, within the per-source cap */
+	sqlite3_stmt *put_sample_new;   /* a sample of a source this flush created */
+	uint8_t last_new_ip[16];        /* the source last written, if it was new */
+	int last_new;
+	buf tmp[8];
+} sq_store;
+
+/* Each step takes the schema from version i to i+1. Never edit a step that
+ * has shipped: add one. */
+static const char *const migrations[] = {
+	/* 1: sources, samples, captures */
+	/* The profile is one blob (profile_encode); the columns beside it are
+	 * what queries select and sort on. A rowid table: rows are large. */
+	"CREATE TABLE sources ("
+	" id INTEGER PRIMARY KEY, ip BLOB NOT NULL UNIQUE, ip_text TEXT NOT NULL,"
+	" family INTEGER NOT NULL, first_ns INTEGER NOT NULL, last_ns INTEGER NOT NULL,"
+	" packets INTEGER NOT NULL, bytes INTEGER NOT NULL, n_targets INTEGER NOT NULL,"
+	" sensors TEXT NOT NULL, tools TEXT NOT NULL, campaign TEXT, profile BLOB NOT NULL);"
+	"CREATE INDEX sources_by_packets ON sources(packets DESC);"
+	"CREATE INDEX sources_by_campaign ON sources(campaign) WHERE campaign IS NOT NULL;"
+	"CREATE TABLE samples ("
+	" ip BLOB NOT NULL, key INTEGER NOT NULL, ts_ns INTEGER NOT NULL,"
+	" count INTEGER NOT NULL, proto INTEGER NOT NULL, sport INTEGER NOT NULL,"
+	" dport INTEGER NOT NULL, dst BLOB NOT NULL, wire_len INTEGER NOT NULL, data BLOB NOT NULL,"
+	" UNIQUE (ip, key));"
+	"CREATE TABLE captures ("
+	" id INTEGER PRIMARY KEY, path TEXT NOT NULL, sensor TEXT NOT NULL, format TEXT NOT NULL,"
+	" compression TEXT NOT NULL, status TEXT NOT NULL, linktype INTEGER NOT NULL,"
+	" head_hash INTEGER NOT NULL, content_hash INTEGER NOT NULL, raw_size INTEGER NOT NULL,"
+	" packets INTEGER NOT NULL, ip_packets INTEGER NOT NULL, bytes INTEGER NOT NULL,"
+	" first_ns INTEGER, last_ns INTEGER, read_ns INTEGER NOT NULL, sources INTEGER NOT NULL,"
+	" flushes INTEGER NOT NULL);"
+	"CREATE INDEX captures_by_content ON captures(content_hash);"
+	"CREATE INDEX captures_by_head ON captures(head_hash, raw_size);",
+};
+#define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
+
+#define SOURCE_COLS                                                                      \
+	"ip, ip_text, family, first_ns, last_ns, packets, bytes, n_targets, sensors, tools,"   \
+	" profile"
+static const char select_sql[] = "SELECT " SOURCE_COLS " FROM sources";
+static const char insert_sql[] = "INSERT OR IGNORE INTO sources (" SOURCE_COLS ") VALUES "
+				 "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)";
+static const char update_sql[] = "UPDATE OR IGNORE sources SET first_ns=?4, last_ns=?5, packets=?6,"
+				 " bytes=?7, n_targets=?8, sensors=?9, tools=?10, profile=?11"
+				 " WHERE ip=?1";
+enum { COL_PROFILE = 10 };
+
+static int sq_fail(sq_store *s, const char *what)
+{
+	snprintf(s->base.err, sizeof s->base.err, "%s: %s", what, sqlite3_errmsg(s->db));
+	return -1;
+}
+
+static int exec(sq_store *s, const char *sql)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(s->base.err, sizeof s->base.err, "%s", msg ? msg : sqlite3_errmsg(s->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int schema_version(sq_store *s, int *v)
+{
+	sqlite3_stmt *st;
+	*v = 0;
+	int rc = sqlite3_prepare_v2(s->db,
+				    "SELECT value FROM meta WHERE key='schema_version'", -1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		/* no meta table: a new store, or not ours */
+		sqlite3_stmt *any;
+		if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM sqlite_master", -1, &any, NULL) != SQLITE_OK)
+			return sq_fail(s, "not a scanprint store");
+		int n = sqlite3_step(any) == SQLITE_ROW ? sqlite3_column_int(any, 0) : -1;
+		sqlite3_finalize(any);
+		if (n < 0)
+			return sq_fail(s, "not a scanprint store");
+		if (n > 0) {
+			snprintf(s->base.err, sizeof s->base.err,
+				 "not a scanprint store (an SQLite database with other tables)");
+			return -1;
+		}
+		return 0;
+	}
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static int migrate(sq_store *s, int mode)
+{
+	int v;
+	if (schema_version(s, &v) < 0)
+		return -1;
+	if (v > SCHEMA_VERSION) {
+		snprintf(s->base.err, sizeof s->base.err,
+			 "store has schema version %d, newer than this scanprint (%d): upgrade scanprint",
+			 v, SCHEMA_VERSION);
+		return -1;
+	}
+	if (v == SCHEMA_VERSION)
+		return 0;
+	if (mode == STORE_READ && v == 0) {
+		snprintf(s->base.err, sizeof s->base.err, "empty store: nothing has been read into it yet");
+		return -1;
+	}
+	if (exec(s, "BEGIN IMMEDIATE") < 0)
+		return -1;
+	if (v == 0 && exec(s, "CREATE TABLE meta (key TEXT PRIMARY KEY, value)") < 0)
+		goto fail;
+	for (int i = v; i < SCHEMA_VERSION; i++)
+		if (exec(s, migrations[i]) < 0)
+			goto fail;
+	char sql[128];
+	snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO meta VALUES ('schema_version', %d)",
+		 SCHEMA_VERSION);
+	if (exec(s, sql) < 0 || exec(s, "COMMIT") < 0)
+		goto fail;
+	return 0;
+fail:
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+static int prepare(sq_store *s)
+{
+	char sql[512];
+	if (sqlite3_prepare_v3(s->db, insert_sql, -1, SQLITE_PREPARE_PERSISTENT, &s->put, NULL) !=
+		    SQLITE_OK ||
+	    sqlite3_prepare_v3(s->db, update_sql, -1, SQLITE_PREPARE_PERSISTENT, &s->update, NULL) !=
+		    SQLITE_OK)
+		return sq_fail(s, "preparing statements");
+	snprintf(sql, sizeof sql, "%s WHERE ip = ?", select_sql);
+	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->get, NULL) != SQLITE_OK)
+		return sq_fail(s, "preparing statements");
+	if (sqlite3_prepare_v3(s->db,
+			       "INSERT INTO samples (ip, key, ts_ns, count, proto, sport, dport, dst,"
+			       " wire_len, data) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10"
+			       " WHERE EXISTS (SELECT 1 FROM samples WHERE ip = ?1 AND key = ?2)"
+			       " OR (SELECT count(*) FROM samples WHERE ip = ?1) < ?11"
+			       " ON CONFLICT (ip, key) DO UPDATE SET count = count + excluded.count,"
+			       " ts_ns = min(ts_ns, excluded.ts_ns)",
+			       -1, SQLITE_PREPARE_PERSISTENT, &s->put_sample, NULL) != SQLITE_OK)
+		return sq_fail(s, "preparing statements");
+	if (sqlite3_prepare_v3(s->db,
+			       "INSERT OR IGNORE INTO samples (ip, key, ts_ns, count, proto, sport, dport, dst,"
+			       " wire_len, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+			       -1, SQLITE_PREPARE_PERSISTENT, &s->put_sample_new, NULL) != SQLITE_OK)
+		return sq_fail(s, "preparing statements");
+	return 0;
+}
+
+static void bind_profile(sq_store *s, sqlite3_stmt *st, const profile *p, const char *tools)
+{
+	char ipt[46];
+	buf *enc = &s->tmp[0], *sens = &s->tmp[1];
+	buf_reset(enc);
+	buf_reset(sens);
+	profile_encode(p, enc);
+	buf_putc(sens, ',');
+	for (uint32_t i = 0; i < p->n_sensors; i++) {
+		buf_puts(sens, p->sensors[i]);
+		buf_putc(sens, ',');
+	}
+	sqlite3_bind_blob(st, 1, p->ip, 16, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, addr_str(p->ip, ipt), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 3, addr_is_v4(p->ip) ? 4 : 6);
+	sqlite3_bind_int64(st, 4, p->first_ns);
+	sqlite3_bind_int64(st, 5, p->last_ns);
+	sqlite3_bind_int64(st, 6, (sqlite3_int64)p->packets);
+	sqlite3_bind_int64(st, 7, (sqlite3_int64)p->bytes);
+	sqlite3_bind_int64(st, 8, (sqlite3_int64)dset_count(&p->targets));
+	sqlite3_bind_text(st, 9, buf_cstr(sens), (int)sens->len, SQLITE_STATIC);
+	sqlite3_bind_text(st, 10, tools ? tools : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_blob(st, 11, enc->p, (int)enc->len, SQLITE_STATIC);
+}
+
+static const void *col_blob(sqlite3_stmt *st, int col, size_t *len)
+{
+	const void *p = sqlite3_column_blob(st, col);
+	*len = (size_t)sqlite3_column_bytes(st, col);
+	return p;
+}
+
+/* Reads a row in SOURCE_COLS order. -1 if the profile is corrupt. */
+static int row_to_profile(sqlite3_stmt *st, profile *p)
+{
+	size_t len;
+	const void *ip = col_blob(st, 0, &len);
+	if (len != 16)
+		return -1;
+	memcpy(p->ip, ip, 16);
+	const void *b = col_blob(st, COL_PROFILE, &len);
+	return profile_decode(p, b, len);
+}
+
+static int sq_begin(store *base)
+{
+	sq_store *s = (sq_store *)base;
+	if (s->in_tx)
+		return 0;
+	if (exec(s, "BEGIN IMMEDIATE") < 0)
+		return -1;
+	s->in_tx = 1;
+	return 0;
+}
+
+static int sq_commit(store *base)
+{
+	sq_store *s = (sq_store *)base;
+	if (!s->in_tx)
+		return 0;
+	s->in_tx = 0;
+	if (exec(s, "COMMIT") < 0) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+static int sq_rollback(store *base)
+{
+	sq_store *s = (sq_store *)base;
+	if (!s->in_tx)
+		return 0;
+	s->in_tx = 0;
+	return exec(s, "ROLLBACK");
+}
+
+static int sq_get(store *base, const uint8_t ip[16], profile *out)
+{
+	sq_store *s = (sq_store *)base;
+	sqlite3_reset(s->get);
+	sqlite3_bind_blob(s->get, 1, ip, 16, SQLITE_STATIC);
+	int rc = sqlite3_step(s->get);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW)
+		return sq_fail(s, "reading a profile");
+	if (row_to_profile(s->get, out) < 0) {
+		char t[46];
+		snprintf(s->base.err, sizeof s->base.err, "stored profile of %s is corrupt",
+			 addr_str(ip, t));
+		sqlite3_reset(s->get);
+		return -1;
+	}
+	sqlite3_reset(s->get);
+	return 1;
+}
+
+static int sq_put(store *base, const profile *p)
+{
+	sq_store *s = (sq_store *)base;
+	profile old;
+	profile_init(&old);
+	int found = sq_get(base, p->ip, &old);
+	if (found < 0) {
+		profile_free(&old);
+		return -1;
+	}
+	const profile *w = p;
+	if (found) {
+		profile_merge(&old, p);
+		w = &old;
+	}
+	buf tools;
+	buf_init(&tools);
+	profile_tools(w, &tools);
+	s->last_new = !found;
+	memcpy(s->last_new_ip, p->ip, 16);
+	sqlite3_stmt *st = found ? s->update : s->put;
+	sqlite3_reset(st);
+	bind_profile(s, st, w, buf_cstr(&tools));
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	buf_free(&tools);
+	profile_free(&old);
+	return rc == SQLITE_DONE ? 0 : sq_fail(s, "writing a profile");
+}
+
+static int sq_put_sample(store *base, const uint8_t ip[16], const payload_sample *m)
+{
+	sq_store *s = (sq_store *)base;
+	/* a source that was new has only the samples of this flush, which the
+	 * table already capped: no need to count what is stored */
+	int fresh = s->last_new && memcmp(s->last_new_ip, ip, 16) == 0;
+	sqlite3_stmt *st = fresh ? s->put_sample_new : s->put_sample;
+	sqlite3_reset(st);
+	sqlite3_bind_blob(st, 1, ip, 16, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)m->key);
+	sqlite3_bind_int64(st, 3, m->ts_ns);
+	sqlite3_bind_int64(st, 4, m->count);
+	sqlite3_bind_int(st, 5, m->proto);
+	sqlite3_bind_int(st, 6, m->sport);
+	sqlite3_bind_int(st, 7, m->dport);
+	sqlite3_bind_blob(st, 8, m->dst_ip, 16, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 9, m->wire_len);
+	sqlite3_bind_blob(st, 10, m->data, m->len, SQLITE_STATIC);
+	if (!fresh)
+		sqlite3_bind_int(st, 11, SAMPLES_PER_SOURCE);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : sq_fail(s, "writing a sample");
+}
+
+static void row_to_capture(sqlite3_stmt *st, capture_rec *c)
+{
+	memset(c, 0, sizeof *c);
+#define TXT(field, col) \
+	snprintf(c->field, sizeof c->field, "%s", (const char *)(sqlite3_column_text(st, col) ? sqlite3_column_text(st, col) : (const unsigned char *)""))
+	TXT(path, 0);
+	TXT(sensor, 1);
+	TXT(format, 2);
+	TXT(compression, 3);
+	TXT(status, 4);
+#undef TXT
+	c->linktype = sqlite3_column_int(st, 5);
+	c->head_hash = (uint64_t)sqlite3_column_int64(st, 6);
+	c->content_hash = (uint64_t)sqlite3_column_int64(st, 7);
+	c->raw_size = sqlite3_column_int64(st, 8);
+	c->packets = (uint64_t)sqlite3_column_int64(st, 9);
+	c->ip_packets = (uint64_t)sqlite3_column_int64(st, 10);
+	c->bytes = (uint64_t)sqlite3_column_int64(st, 11);
+	c->first_ns = sqlite3_column_int64(st, 12);
+	c->last_ns = sqlite3_column_int64(st, 13);
+	c->read_ns = sqlite3_column_int64(st, 14);
+	c->sources = (uint64_t)sqlite3_column_int64(st, 15);
+	c->flushes = (uint64_t)sqlite3_column_int64(st, 16);
+}
+
+#define CAPTURE_COLS                                                                     \
+	"path, sensor, format, compression, status, linktype, head_hash, content_hash,"  \
+	" raw_size, packets, ip_packets, bytes, first_ns, last_ns, read_ns, sources, flushes"
+
+static int sq_find_capture(store *base, uint64_t head_hash, int64_t raw_size,
+			   uint64_t content_hash, capture_rec *out)
+{
+	sq_store *s = (sq_store *)base;
+	sqlite3_stmt *st;
+	const char *sql = content_hash
+		? "SELECT " CAPTURE_COLS " FROM captures WHERE content_hash = ?1 LIMIT 1"
+		: "SELECT " CAPTURE_COLS " FROM captures WHERE head_hash = ?2 AND raw_size = ?3"
+		  " AND raw_size >= 0 LIMIT 1";
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return sq_fail(s, "looking up captures");
+	if (content_hash)
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)content_hash);
+	else {
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)head_hash);
+		sqlite3_bind_int64(st, 3, raw_size);
+	}
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && out)
+		row_to_capture(st, out);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sq_fail(s, "looking up captures");
+	return rc == SQLITE_ROW;
+}
+
+static int sq_add_capture(store *base, const capture_rec *c)
+{
+	sq_store *s = (sq_store *)base;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db,
+			       "INSERT INTO captures (" CAPTURE_COLS ") VALUES"
+			       " (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return sq_fail(s, "recording the capture");
+	int i = 1;
+	sqlite3_bind_text(st, i++, c->path, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, i++, c->sensor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, i++, c->format, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, i++, c->compression, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, i++, c->status, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, i++, c->linktype);
+	sqlite3_bind_int64(st, i++, (sqlite3_int64)c->head_hash);
+	sqlite3_bind_int64(st, i++, (sqlite3_int64)c->content_hash);
+	sqlite3_bind_int64(st, i++, c->raw_size);
+	sqlite3_bind_int64(st, i++, (sqlite3_int64)c->packets);
+	sqlite3_bind_int64(st, i++, (sqlite3_int64)c->ip_packets);
+	sqlite3_bind_int64(st, i++, (sqlite3_int64)c->bytes);
+	if (c->packets) {
+		sqlite3_bind_int64(st, i++, c->first_ns);
+		sqlite3_bind_int64(st, i++, c->last_ns);
+	} else {
+		sqlite3_bind_null(st, i++);
+		sqlite3_bind_null(st, i++);
+	}
+	sqlite3_bind_int64(st, i++, c->read_ns);
+	sqlite3_bind_int64(st, i++, (sqlite3_int64)c->sources);
+	sqlite3_bind_int64(st, i++, (sqlite3_int64)c->flushes);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : sq_fail(s, "recording the capture");
+}
+
+static int sq_scan_profiles(store *base, const source_query *q, store_profile_cb cb, void *ctx)
+{
+	sq_store *s = (sq_store *)base;
+	char sql[2048];
+	size_t n = (size_t)snprintf(sql, sizeof sql, "%s WHERE 1", select_sql);
+	if (q && q->tool)
+		n += (size_t)snprintf(sql + n, sizeof sql - n, " AND instr(tools, ','||?1||',') > 0");
+	if (q && q->campaign)
+		n += (size_t)snprintf(sql + n, sizeof sql - n, " AND campaign = ?2");
+	if (q && q->sensor)
+		n += (size_t)snprintf(sql + n, sizeof sql - n, " AND instr(sensors, ','||?3||',') > 0");
+	const char *order = " ORDER BY packets DESC, ip";
+	if (q && q->order == SQ_ORDER_FIRST_SEEN)
+		order = " ORDER BY first_ns, ip";
+	else if (q && q->order == SQ_ORDER_IP)
+		order = " ORDER BY family, ip";
+	n += (size_t)snprintf(sql + n, sizeof sql - n, "%s", order);
+	if (q && q->limit)
+		snprintf(sql + n, sizeof sql - n, " LIMIT %llu", (unsigned long long)q->limit);
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return sq_fail(s, "listing sources");
+	if (q && q->tool)
+		sqlite3_bind_text(st, 1, q->tool, -1, SQLITE_STATIC);
+	if (q && q->campaign)
+		sqlite3_bind_text(st, 2, q->campaign, -1, SQLITE_STATIC);
+	if (q && q->sensor)
+		sqlite3_bind_text(st, 3, q->sensor, -1, SQLITE_STATIC);
+	int rc, ret = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		profile p;
+		profile_init(&p);
+		if (row_to_profile(st, &p) < 0) {
+			profile_free(&p);
+			snprintf(s->base.err, sizeof s->base.err, "a stored profile is corrupt");
+			ret = -1;
+			break;
+		}
+		int stop = cb(ctx, &p);
+		profile_free(&p);
+		if (stop)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		ret = sq_fail(s, "listing sources");
+	sqlite3_finalize(st);
+	return ret;
+}
+
+static int sq_scan_samples(store *base, const uint8_t ip[16], store_sample_cb cb, void *ctx)
+{
+	sq_store *s = (sq_store *)base;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT key, ts_ns, count, proto, sport, dport, dst, wire_len, data"
+			       " FROM samples WHERE ip = ? ORDER BY ts_ns, key",
+			       -1, &st, NULL) != SQLITE_OK)
+		return sq_fail(s, "reading samples");
+	sqlite3_bind_blob(st, 1, ip, 16, SQLITE_STATIC);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		payload_sample m;
+		memset(&m, 0, sizeof m);
+		size_t len;
+		m.key = (uint64_t)sqlite3_column_int64(st, 0);
+		m.ts_ns = sqlite3_column_int64(st, 1);
+		m.count = (uint32_t)sqlite3_column_int64(st, 2);
+		m.proto = (uint8_t)sqlite3_column_int(st, 3);
+		m.sport = (uint16_t)sqlite3_column_int(st, 4);
+		m.dport = (uint16_t)sqlite3_column_int(st, 5);
+		const void *d = col_blob(st, 6, &len);
+		if (len == 16)
+			memcpy(m.dst_ip, d, 16);
+		m.wire_len = (uint32_t)sqlite3_column_int64(st, 7);
+		m.data = (uint8_t *)col_blob(st, 8, &len);
+		m.len = (uint16_t)(len > SAMPLE_MAX ? SAMPLE_MAX : len);
+		if (cb(ctx, &m))
+			break;
+	}
+	int ret = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? 0 : sq_fail(s, "reading samples");
+	sqlite3_finalize(st);
+	return ret;
+}
+
+static int sq_scan_captures(store *base, store_capture_cb cb, void *ctx)
+{
+	sq_store *s = (sq_store *)base;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, "SELECT " CAPTURE_COLS " FROM captures ORDER BY id", -1, &st,
+			       NULL) != SQLITE_OK)
+		return sq_fail(s, "listing captures");
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		capture_rec c;
+		row_to_capture(st, &c);
+		if (cb(ctx, &c))
+			break;
+	}
+	int ret = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? 0 : sq_fail(s, "listing captures");
+	sqlite3_finalize(st);
+	return ret;
+}
+
+static int sq_count(store *base, uint64_t *n)
+{
+	sq_store *s = (sq_store *)base;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM sources", -1, &st, NULL) != SQLITE_OK)
+		return sq_fail(s, "counting sources");
+	*n = sqlite3_step(st) == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static void sq_close(store *base)
+{
+	sq_store *s = (sq_store *)base;
+	if (s->in_tx)
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_finalize(s->get);
+	sqlite3_finalize(s->put);
+	sqlite3_finalize(s->update);
+	sqlite3_finalize(s->put_sample);
+	sqlite3_finalize(s->put_sample_new);
+	sqlite3_close(s->db);
+	for (int i = 0; i < 8; i++)
+		buf_free(&s->tmp[i]);
+	free(s);
+}
+
+static const store_ops sqlite_ops = {
+	.name = "sqlite",
+	.begin = sq_begin,
+	.commit = sq_commit,
+	.rollback = sq_rollback,
+	.put_profile = sq_put,
+	.put_sample = sq_put_sample,
+	.find_capture = sq_find_capture,
+	.add_capture = sq_add_capture,
+	.get_profile = sq_get,
+	.scan_profiles = sq_scan_profiles,
+	.scan_samples = sq_scan_samples,
+	.scan_captures = sq_scan_captures,
+	.count_sources = sq_count,
+	.close = sq_close,
+};
+
+static int open_db(sq_store *s, const char *path, int mode)
+{
+	struct stat st;
+	int exists = stat(path, &st) == 0;
+	if (mode == STORE_READ && !exists) {
+		snprintf(s->base.err, sizeof s->base.err,
+			 "no store here (read a capture first: scanprint read FILE)");
+		return -1;
+	}
+	if (exists && !S_ISREG(st.st_mode)) {
+		snprintf(s->base.err, sizeof s->base.err, "not a regular file");
+		return -1;
+	}
+	/* one connection per thread: SQLite's own locking would be wasted */
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
+		    (mode == STORE_WRITE ? SQLITE_OPEN_CREATE : 0);
+	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+		if (mode == STORE_READ) {
+			sqlite3_close(s->db);
+			s->db = NULL;
+			if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+					    NULL) == SQLITE_OK)
+				return 0;
+		}
+		snprintf(s->base.err, sizeof s->base.err, "cannot open store: %s",
+			 s->db ? sqlite3_errmsg(s->db) : "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+store *store_sqlite_open(const char *path, int mode, char *err, size_t errlen)
+{
+	sq_store *s = calloc(1, sizeof *s);
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	s->base.ops = &sqlite_ops;
+	snprintf(s->base.where, sizeof s->base.where, "%s", path);
+	for (int i = 0; i < 8; i++)
+		buf_init(&s->tmp[i]);
+	if (open_db(s, path, mode) < 0)
+		goto fail;
+	sqlite3_busy_timeout(s->db, 10000);
+	sqlite3_extended_result_codes(s->db, 1);
+	/* WAL: readers never block the writer; NORMAL sync is durable at each
+	 * checkpoint and never corrupts on a crash. */
+	if (exec(s, "PRAGMA journal_mode=WAL") < 0 && mode == STORE_WRITE) {
+		snprintf(err, errlen, "cannot use as a store: %s", s->base.err);
+		goto fail_quiet;
+	}
+	exec(s, "PRAGMA synchronous=NORMAL");
+	exec(s, "PRAGMA cache_size=-65536");
+	if (migrate(s, mode) < 0 || prepare(s) < 0)
+		goto fail;
+	return &s->base;
+fail:
+	snprintf(err, errlen, "%s", s->base.err);
+fail_quiet:
+	sqlite3_finalize(s->get);
+	sqlite3_finalize(s->put);
+	sqlite3_finalize(s->update);
+	sqlite3_finalize(s->put_sample);
+	sqlite3_finalize(s->put_sample_new);
+	sqlite3_close(s->db);
+	for (int i = 0; i < 8; i++)
+		buf_free(&s->tmp[i]);
+	free(s);
+	return NULL;
+}

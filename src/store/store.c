@@ -1,0 +1,97 @@
+#include "store/store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *store_location(const char *db)
+{
+	if (db && *db)
+		return db;
+	const char *env = getenv("SCANPRINT_DB");
+	if (env && *env)
+		return env;
+	return "scanprint.db";
+}
+
+store *store_open(const char *db, int mode, char *err, size_t errlen)
+{
+	const char *where = store_location(db);
+	if (strncmp(where, "clickhouse://", 13) == 0) {
+		snprintf(err, errlen, "ClickHouse stores are not available in this build");
+		return NULL;
+	}
+	return store_sqlite_open(where, mode, err, errlen);
+}
+
+void store_close(store *s)
+{
+	if (s)
+		s->ops->close(s);
+}
+
+const char *store_error(const store *s)
+{
+	return s->err[0] ? s->err : "unknown error";
+}
+
+int store_begin(store *s)
+{
+	return s->ops->begin(s);
+}
+
+int store_commit(store *s)
+{
+	return s->ops->commit(s);
+}
+
+int store_rollback(store *s)
+{
+	return s->ops->rollback(s);
+}
+
+int store_put_profile(store *s, const profile *p)
+{
+	return s->ops->put_profile(s, p);
+}
+
+int store_put_sample(store *s, const uint8_t ip[16], const payload_sample *smp)
+{
+	return s->ops->put_sample(s, ip, smp);
+}
+
+int store_find_capture(store *s, uint64_t head_hash, int64_t raw_size, uint64_t content_hash,
+		       capture_rec *out)
+{
+	return s->ops->find_capture(s, head_hash, raw_size, content_hash, out);
+}
+
+int store_add_capture(store *s, const capture_rec *c)
+{
+	return s->ops->add_capture(s, c);
+}
+
+int store_get_profile(store *s, const uint8_t ip[16], profile *out)
+{
+	return s->ops->get_profile(s, ip, out);
+}
+
+int store_scan_profiles(store *s, const source_query *q, store_profile_cb cb, void *ctx)
+{
+	return s->ops->scan_profiles(s, q, cb, ctx);
+}
+
+int store_scan_samples(store *s, const uint8_t ip[16], store_sample_cb cb, void *ctx)
+{
+	return s->ops->scan_samples(s, ip, cb, ctx);
+}
+
+int store_scan_captures(store *s, store_capture_cb cb, void *ctx)
+{
+	return s->ops->scan_captures(s, cb, ctx);
+}
+
+int store_count_sources(store *s, uint64_t *n)
+{
+	return s->ops->count_sources(s, n);
+}

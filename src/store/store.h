@@ -1,0 +1,105 @@
+/* The store: where profiles, payload samples and the list of captures read
+ * are kept. One interface, several implementations (SQLite now; ClickHouse
+ * for many sensors). Nothing above this header knows any SQL.
+ *
+ * Writes happen in batches: store_begin() ... store_commit() is atomic. A
+ * profile written for a source that is already stored is merged with it
+ * (profile_merge), so reading more captures adds to what is known. */
+#ifndef SP_STORE_H
+#define SP_STORE_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "profile/profile.h"
+#include "profile/ptable.h"
+
+typedef struct store store;
+
+/* One capture (or live session) that was read into the store. */
+typedef struct capture_rec {
+	char path[512];
+	char sensor[32];
+	char format[16];      /* pcap, pcapng, live, honeypot */
+	char compression[8];  /* none, gzip, zstd, xz */
+	char status[16];      /* complete, truncated, interrupted */
+	int linktype;
+	uint64_t head_hash;   /* hash of the first MiB of content */
+	uint64_t content_hash;/* hash of the whole content */
+	int64_t raw_size;     /* file size, -1 if unknown */
+	uint64_t packets;     /* frames read */
+	uint64_t ip_packets;  /* frames with an IP packet */
+	uint64_t bytes;       /* wire bytes */
+	int64_t first_ns, last_ns;
+	int64_t read_ns;      /* when it was read (wall clock) */
+	uint64_t sources;     /* distinct sources in it */
+	uint64_t flushes;     /* early flushes forced by the memory cap */
+} capture_rec;
+
+/* Which sources to list, in what order. */
+typedef struct source_query {
+	const char *tool;      /* only sources attributed to this tool */
+	const char *campaign;  /* only members of this campaign */
+	const char *sensor;    /* only sources seen by this sensor */
+	uint64_t limit;        /* 0 = all */
+	int order;             /* SQ_ORDER_* */
+} source_query;
+enum { SQ_ORDER_PACKETS = 0, SQ_ORDER_FIRST_SEEN = 1, SQ_ORDER_IP = 2 };
+
+typedef int (*store_profile_cb)(void *ctx, const profile *p);
+typedef int (*store_sample_cb)(void *ctx, const payload_sample *s);
+typedef int (*store_capture_cb)(void *ctx, const capture_rec *c);
+
+typedef struct store_ops {
+	const char *name;
+	int (*begin)(store *s);
+	int (*commit)(store *s);
+	int (*rollback)(store *s);
+	int (*put_profile)(store *s, const profile *p);
+	int (*put_sample)(store *s, const uint8_t ip[16], const payload_sample *smp);
+	/* 1 and fills *out if a capture with this content (or, when
+	 * content_hash is 0, this head hash and raw size) was read; 0 if not. */
+	int (*find_capture)(store *s, uint64_t head_hash, int64_t raw_size, uint64_t content_hash,
+			    capture_rec *out);
+	int (*add_capture)(store *s, const capture_rec *c);
+	int (*get_profile)(store *s, const uint8_t ip[16], profile *out);
+	int (*scan_profiles)(store *s, const source_query *q, store_profile_cb cb, void *ctx);
+	int (*scan_samples)(store *s, const uint8_t ip[16], store_sample_cb cb, void *ctx);
+	int (*scan_captures)(store *s, store_capture_cb cb, void *ctx);
+	int (*count_sources)(store *s, uint64_t *n);
+	void (*close)(store *s);
+} store_ops;
+
+struct store {
+	const store_ops *ops;
+	char where[512]; /* path or URL, for messages */
+	char err[512];   /* last error */
+};
+
+enum { STORE_READ = 0, STORE_WRITE = 1 };
+
+/* Opens "path/to/file.db" (SQLite) or "clickhouse://host:port/db". The
+ * location comes from `db`, else $SCANPRINT_DB, else ./scanprint.db. */
+store *store_open(const char *db, int mode, char *err, size_t errlen);
+const char *store_location(const char *db);
+void store_close(store *s);
+const char *store_error(const store *s);
+
+/* Convenience wrappers over the ops. */
+int store_begin(store *s);
+int store_commit(store *s);
+int store_rollback(store *s);
+int store_put_profile(store *s, const profile *p);
+int store_put_sample(store *s, const uint8_t ip[16], const payload_sample *smp);
+int store_find_capture(store *s, uint64_t head_hash, int64_t raw_size, uint64_t content_hash,
+		       capture_rec *out);
+int store_add_capture(store *s, const capture_rec *c);
+int store_get_profile(store *s, const uint8_t ip[16], profile *out);
+int store_scan_profiles(store *s, const source_query *q, store_profile_cb cb, void *ctx);
+int store_scan_samples(store *s, const uint8_t ip[16], store_sample_cb cb, void *ctx);
+int store_scan_captures(store *s, store_capture_cb cb, void *ctx);
+int store_count_sources(store *s, uint64_t *n);
+
+/* Implementations. */
+store *store_sqlite_open(const char *path, int mode, char *err, size_t errlen);
+
+#endif

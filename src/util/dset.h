@@ -1,0 +1,58 @@
+/* A distinct-value set of 32-bit values: exact up to DSET_EXACT values, then
+ * a HyperLogLog sketch (2^8 registers, ~6.5% standard error) beside the
+ * DSET_EXACT smallest values. Merging is associative and commutative, so the
+ * result depends only on the values seen, never on how flushes split them:
+ * the same capture gives the same answers in any store. */
+#ifndef SP_DSET_H
+#define SP_DSET_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/buf.h"
+
+#define DSET_EXACT 64
+#define DSET_HLL_P 8
+#define DSET_HLL_M (1u << DSET_HLL_P)
+
+#define DSET_INLINE 4 /* values held without an allocation */
+
+typedef struct dset {
+	uint8_t n;       /* values held (<= DSET_EXACT) */
+	uint8_t cap;     /* allocated slots in u.heap; 0 = values are in u.inl */
+	uint8_t top_at;  /* where the largest value is */
+	uint8_t sorted;  /* values are in ascending order */
+	uint32_t top;    /* the largest value held */
+	union {
+		uint32_t inl[DSET_INLINE];
+		uint32_t *heap;
+	} u;             /* values, in the order added (sorted when decoded) */
+	uint8_t *hll;    /* NULL until more than DSET_EXACT distinct values */
+} dset;
+
+/* The values held, in no particular order (see dset_sort). */
+static inline const uint32_t *dset_values(const dset *s)
+{
+	return s->cap ? s->u.heap : s->u.inl;
+}
+
+/* Puts the values in ascending order (for listing them). */
+void dset_sort(dset *s);
+
+void dset_init(dset *s);
+void dset_free(dset *s);
+/* Returns 1 if the value was new to the exact part (or the sketch changed). */
+int dset_add(dset *s, uint32_t v);
+void dset_merge(dset *dst, const dset *src);
+/* dst (freed first) becomes a copy of src; 0 or -1 when out of memory. */
+int dset_copy(dset *dst, const dset *src);
+int dset_has(const dset *s, uint32_t v);
+uint64_t dset_count(const dset *s);
+int dset_is_estimate(const dset *s);
+size_t dset_mem(const dset *s);
+
+/* Stored form: varint n, deltas, then a flag and 256 register bytes. */
+void dset_encode(const dset *s, buf *out);
+struct cursor;
+int dset_decode(dset *s, struct cursor *c);
+
+#endif
