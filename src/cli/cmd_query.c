@@ -11,6 +11,7 @@
 #include <string.h>
 
 typedef struct list_ctx {
+	describe_ctx dc;
 	int json;
 	buf line;
 	uint64_t n;
@@ -21,7 +22,7 @@ static int emit_source(void *vctx, const profile *p)
 	list_ctx *c = vctx;
 	facts f;
 	facts_init(&f);
-	facts_describe(p, &f);
+	facts_describe(p, &f, &c->dc);
 	if (c->json) {
 		jw w;
 		buf_reset(&c->line);
@@ -109,6 +110,7 @@ int cmd_sources(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	buf_init(&ctx.line);
+	ctx.dc.st = st;
 	if (!ctx.json)
 		source_table_header(stdout);
 	int rc = store_scan_profiles(st, &q, emit_source, &ctx);
@@ -176,8 +178,9 @@ int cmd_show(int argc, char **argv)
 		ret = EXIT_FAIL;
 	} else {
 		facts f;
+		describe_ctx dc = {st};
 		facts_init(&f);
-		facts_describe(&p, &f);
+		facts_describe(&p, &f, &dc);
 		if (json) {
 			buf line;
 			buf_init(&line);

@@ -37,4 +37,24 @@ extern const profile_tools_fn profile_tools_list[];
 /* ",sipvicious,nmap," style list of every tool attributed to p. */
 void profile_tools(const profile *p, buf *out);
 
+/* Keys: facts about a source that other sources may share (a kit's
+ * fingerprint, a hard-coded local address, a raw tool's parameters). The
+ * store indexes them, so that "how many sources share this?" and "group the
+ * sources by this" are cheap queries (campaigns, kit constants). Derived
+ * from the merged profile on every write. */
+#define KEY_KIND_MAX 24
+#define KEY_TEXT_MAX 120
+#define KEYS_MAX 32
+typedef struct key_list {
+	int n;
+	struct {
+		char kind[KEY_KIND_MAX]; /* e.g. "sip.local", "sip.kit" */
+		char key[KEY_TEXT_MAX];  /* e.g. "192.168.1.9" */
+	} k[KEYS_MAX];
+} key_list;
+typedef void (*profile_keys_fn)(const profile *p, key_list *out);
+extern const profile_keys_fn profile_keys_list[];
+void profile_keys(const profile *p, key_list *out);
+void key_list_add(key_list *l, const char *kind, const char *key);
+
 #endif

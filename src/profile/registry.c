@@ -1,6 +1,7 @@
 /* Where analysers are plugged in. Adding one is a line in each table. */
 #include "profile/analyzer.h"
 
+#include <stdio.h>
 #include <string.h>
 
 const analyzer_ops *const analyzer_list[] = {
@@ -18,6 +19,10 @@ const profile_tools_fn profile_tools_list[] = {
 	NULL,
 };
 
+const profile_keys_fn profile_keys_list[] = {
+	NULL,
+};
+
 void profile_tools(const profile *p, buf *out)
 {
 	buf_reset(out);
@@ -26,6 +31,25 @@ void profile_tools(const profile *p, buf *out)
 		profile_tools_list[i](p, out);
 	if (out->len == 1)
 		buf_reset(out);
+}
+
+void profile_keys(const profile *p, key_list *out)
+{
+	out->n = 0;
+	for (int i = 0; profile_keys_list[i]; i++)
+		profile_keys_list[i](p, out);
+}
+
+void key_list_add(key_list *l, const char *kind, const char *key)
+{
+	for (int i = 0; i < l->n; i++)
+		if (!strcmp(l->k[i].kind, kind) && !strcmp(l->k[i].key, key))
+			return;
+	if (l->n == KEYS_MAX)
+		return;
+	snprintf(l->k[l->n].kind, KEY_KIND_MAX, "%s", kind);
+	snprintf(l->k[l->n].key, KEY_TEXT_MAX, "%s", key);
+	l->n++;
 }
 
 #include "report/facts.h"

@@ -64,8 +64,9 @@ static int ipv4_source(const profile *p)
 	return addr_is_v4(p->ip);
 }
 
-void describe_core(const profile *p, facts *f)
+void describe_core(const profile *p, facts *f, const describe_ctx *ctx)
 {
+	(void)ctx;
 	describe_ttl(p, f);
 	if (!ipv4_source(p))
 		return;

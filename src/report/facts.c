@@ -19,10 +19,11 @@ void facts_free(facts *f)
 	buf_free(&f->notes);
 }
 
-void facts_describe(const profile *p, facts *f)
+void facts_describe(const profile *p, facts *f, const describe_ctx *ctx)
 {
+	describe_ctx none = {NULL};
 	for (int i = 0; describe_list[i]; i++)
-		describe_list[i](p, f);
+		describe_list[i](p, f, ctx ? ctx : &none);
 }
 
 fact_tool *facts_add_tool(facts *f, const char *tool)

@@ -57,8 +57,15 @@ typedef struct facts {
 
 void facts_init(facts *f);
 void facts_free(facts *f);
+/* What describe functions may consult beyond the profile: the store, for
+ * questions about other sources (may be NULL: then they answer alone). */
+struct store;
+typedef struct describe_ctx {
+	struct store *st;
+} describe_ctx;
+
 /* Runs every describe function over p. */
-void facts_describe(const profile *p, facts *f);
+void facts_describe(const profile *p, facts *f, const describe_ctx *ctx);
 
 /* Helpers for describe functions. */
 fact_tool *facts_add_tool(facts *f, const char *tool);
@@ -69,10 +76,10 @@ void facts_note(facts *f, const char *fmt, ...) __attribute__((format(printf, 2,
 void facts_add_local(facts *f, const char *addr);
 void facts_add_method(facts *f, const char *method, uint64_t count);
 
-typedef void (*describe_fn)(const profile *p, facts *f);
+typedef void (*describe_fn)(const profile *p, facts *f, const describe_ctx *ctx);
 /* The describe functions, in order (core first). NULL-terminated. */
 extern const describe_fn describe_list[];
 /* The core's: TTL, IP ID, ports. */
-void describe_core(const profile *p, facts *f);
+void describe_core(const profile *p, facts *f, const describe_ctx *ctx);
 
 #endif

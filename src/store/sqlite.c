@@ -21,6 +21,7 @@ typedef struct sq_store {
 	sqlite3_stmt *put_sample_new;   /* a sample of a source this flush created */
 	uint8_t last_new_ip[16];        /* the source last written, if it was new */
 	int last_new;
+	sqlite3_stmt *key_del, *key_put;
 	buf tmp[8];
 } sq_store;
 
@@ -50,7 +51,10 @@ static const char *const migrations[] = {
 	" first_ns INTEGER, last_ns INTEGER, read_ns INTEGER NOT NULL, sources INTEGER NOT NULL,"
 	" flushes INTEGER NOT NULL);"
 	"CREATE INDEX captures_by_content ON captures(content_hash);"
-	"CREATE INDEX captures_by_head ON captures(head_hash, raw_size);",
+	"CREATE INDEX captures_by_head ON captures(head_hash, raw_size);"
+	"CREATE TABLE source_keys (kind TEXT NOT NULL, key TEXT NOT NULL, ip BLOB NOT NULL,"
+	" PRIMARY KEY (kind, key, ip)) WITHOUT ROWID;"
+	"CREATE INDEX source_keys_by_ip ON source_keys(ip);",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -165,6 +169,11 @@ static int prepare(sq_store *s)
 			       " ts_ns = min(ts_ns, excluded.ts_ns)",
 			       -1, SQLITE_PREPARE_PERSISTENT, &s->put_sample, NULL) != SQLITE_OK)
 		return sq_fail(s, "preparing statements");
+	if (sqlite3_prepare_v3(s->db, "DELETE FROM source_keys WHERE ip = ?", -1,
+			       SQLITE_PREPARE_PERSISTENT, &s->key_del, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v3(s->db, "INSERT OR IGNORE INTO source_keys VALUES (?, ?, ?)", -1,
+			       SQLITE_PREPARE_PERSISTENT, &s->key_put, NULL) != SQLITE_OK)
+		return sq_fail(s, "preparing statements");
 	if (sqlite3_prepare_v3(s->db,
 			       "INSERT OR IGNORE INTO samples (ip, key, ts_ns, count, proto, sport, dport, dst,"
 			       " wire_len, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -271,6 +280,28 @@ static int sq_get(store *base, const uint8_t ip[16], profile *out)
 	return 1;
 }
 
+/* Rewrites the keys of a source from its merged profile. */
+static int put_keys(sq_store *s, const profile *p, int existed)
+{
+	key_list keys;
+	profile_keys(p, &keys);
+	if (existed) {
+		sqlite3_reset(s->key_del);
+		sqlite3_bind_blob(s->key_del, 1, p->ip, 16, SQLITE_STATIC);
+		if (sqlite3_step(s->key_del) != SQLITE_DONE)
+			return sq_fail(s, "writing keys");
+	}
+	for (int i = 0; i < keys.n; i++) {
+		sqlite3_reset(s->key_put);
+		sqlite3_bind_text(s->key_put, 1, keys.k[i].kind, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s->key_put, 2, keys.k[i].key, -1, SQLITE_STATIC);
+		sqlite3_bind_blob(s->key_put, 3, p->ip, 16, SQLITE_STATIC);
+		if (sqlite3_step(s->key_put) != SQLITE_DONE)
+			return sq_fail(s, "writing keys");
+	}
+	return 0;
+}
+
 static int sq_put(store *base, const profile *p)
 {
 	sq_store *s = (sq_store *)base;
@@ -298,8 +329,12 @@ static int sq_put(store *base, const profile *p)
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	buf_free(&tools);
+	if (rc == SQLITE_DONE)
+		rc = put_keys(s, w, found);
+	else
+		rc = sq_fail(s, "writing a profile");
 	profile_free(&old);
-	return rc == SQLITE_DONE ? 0 : sq_fail(s, "writing a profile");
+	return rc;
 }
 
 static int sq_put_sample(store *base, const uint8_t ip[16], const payload_sample *m)
@@ -533,6 +568,75 @@ static int sq_count(store *base, uint64_t *n)
 	return 0;
 }
 
+static int sq_count_key(store *base, const char *kind, const char *key, uint64_t *n)
+{
+	sq_store *s = (sq_store *)base;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM source_keys WHERE kind = ? AND key = ?",
+			       -1, &st, NULL) != SQLITE_OK)
+		return sq_fail(s, "counting keys");
+	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+	*n = sqlite3_step(st) == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static int sq_scan_key_groups(store *base, const char *kind, uint64_t min_sources,
+			      store_key_cb cb, void *ctx)
+{
+	sq_store *s = (sq_store *)base;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT key, count(*) AS n FROM source_keys WHERE kind = ?"
+			       " GROUP BY key HAVING n >= ? ORDER BY n DESC, key",
+			       -1, &st, NULL) != SQLITE_OK)
+		return sq_fail(s, "grouping keys");
+	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)min_sources);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (cb(ctx, (const char *)sqlite3_column_text(st, 0),
+		       (uint64_t)sqlite3_column_int64(st, 1)))
+			break;
+	int ret = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? 0 : sq_fail(s, "grouping keys");
+	sqlite3_finalize(st);
+	return ret;
+}
+
+static int sq_scan_key_members(store *base, const char *kind, const char *key,
+			       store_profile_cb cb, void *ctx)
+{
+	sq_store *s = (sq_store *)base;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT " SOURCE_COLS " FROM sources WHERE ip IN"
+			       " (SELECT ip FROM source_keys WHERE kind = ? AND key = ?) ORDER BY ip",
+			       -1, &st, NULL) != SQLITE_OK)
+		return sq_fail(s, "listing key members");
+	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+	int rc, ret = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		profile p;
+		profile_init(&p);
+		if (row_to_profile(st, &p) < 0) {
+			profile_free(&p);
+			snprintf(s->base.err, sizeof s->base.err, "a stored profile is corrupt");
+			ret = -1;
+			break;
+		}
+		int stop = cb(ctx, &p);
+		profile_free(&p);
+		if (stop)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE && !ret)
+		ret = sq_fail(s, "listing key members");
+	sqlite3_finalize(st);
+	return ret;
+}
+
 static void sq_close(store *base)
 {
 	sq_store *s = (sq_store *)base;
@@ -543,6 +647,8 @@ static void sq_close(store *base)
 	sqlite3_finalize(s->update);
 	sqlite3_finalize(s->put_sample);
 	sqlite3_finalize(s->put_sample_new);
+	sqlite3_finalize(s->key_put);
+	sqlite3_finalize(s->key_del);
 	sqlite3_close(s->db);
 	for (int i = 0; i < 8; i++)
 		buf_free(&s->tmp[i]);
@@ -563,6 +669,9 @@ static const store_ops sqlite_ops = {
 	.scan_samples = sq_scan_samples,
 	.scan_captures = sq_scan_captures,
 	.count_sources = sq_count,
+	.count_key = sq_count_key,
+	.scan_key_groups = sq_scan_key_groups,
+	.scan_key_members = sq_scan_key_members,
 	.close = sq_close,
 };
 
@@ -631,6 +740,8 @@ fail_quiet:
 	sqlite3_finalize(s->update);
 	sqlite3_finalize(s->put_sample);
 	sqlite3_finalize(s->put_sample_new);
+	sqlite3_finalize(s->key_put);
+	sqlite3_finalize(s->key_del);
 	sqlite3_close(s->db);
 	for (int i = 0; i < 8; i++)
 		buf_free(&s->tmp[i]);

@@ -95,3 +95,20 @@ int store_count_sources(store *s, uint64_t *n)
 {
 	return s->ops->count_sources(s, n);
 }
+
+int store_count_key(store *s, const char *kind, const char *key, uint64_t *n)
+{
+	return s->ops->count_key(s, kind, key, n);
+}
+
+int store_scan_key_groups(store *s, const char *kind, uint64_t min_sources, store_key_cb cb,
+			  void *ctx)
+{
+	return s->ops->scan_key_groups(s, kind, min_sources, cb, ctx);
+}
+
+int store_scan_key_members(store *s, const char *kind, const char *key, store_profile_cb cb,
+			   void *ctx)
+{
+	return s->ops->scan_key_members(s, kind, key, cb, ctx);
+}

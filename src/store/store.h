@@ -48,6 +48,8 @@ enum { SQ_ORDER_PACKETS = 0, SQ_ORDER_FIRST_SEEN = 1, SQ_ORDER_IP = 2 };
 typedef int (*store_profile_cb)(void *ctx, const profile *p);
 typedef int (*store_sample_cb)(void *ctx, const payload_sample *s);
 typedef int (*store_capture_cb)(void *ctx, const capture_rec *c);
+/* A key shared by `sources` sources. */
+typedef int (*store_key_cb)(void *ctx, const char *key, uint64_t sources);
 
 typedef struct store_ops {
 	const char *name;
@@ -66,6 +68,14 @@ typedef struct store_ops {
 	int (*scan_samples)(store *s, const uint8_t ip[16], store_sample_cb cb, void *ctx);
 	int (*scan_captures)(store *s, store_capture_cb cb, void *ctx);
 	int (*count_sources)(store *s, uint64_t *n);
+	/* Keys (analyzer.h): how many sources have (kind, key); every key of a
+	 * kind with at least min_sources sources, most shared first; the
+	 * profiles of the sources that have (kind, key). */
+	int (*count_key)(store *s, const char *kind, const char *key, uint64_t *n);
+	int (*scan_key_groups)(store *s, const char *kind, uint64_t min_sources, store_key_cb cb,
+			       void *ctx);
+	int (*scan_key_members)(store *s, const char *kind, const char *key, store_profile_cb cb,
+				void *ctx);
 	void (*close)(store *s);
 } store_ops;
 
@@ -98,6 +108,11 @@ int store_scan_profiles(store *s, const source_query *q, store_profile_cb cb, vo
 int store_scan_samples(store *s, const uint8_t ip[16], store_sample_cb cb, void *ctx);
 int store_scan_captures(store *s, store_capture_cb cb, void *ctx);
 int store_count_sources(store *s, uint64_t *n);
+int store_count_key(store *s, const char *kind, const char *key, uint64_t *n);
+int store_scan_key_groups(store *s, const char *kind, uint64_t min_sources, store_key_cb cb,
+			  void *ctx);
+int store_scan_key_members(store *s, const char *kind, const char *key, store_profile_cb cb,
+			   void *ctx);
 
 /* Implementations. */
 store *store_sqlite_open(const char *path, int mode, char *err, size_t errlen);
