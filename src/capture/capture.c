@@ -202,9 +202,9 @@ uint64_t cap_good_offset(const cap_source *c)
 	return c->good_offset;
 }
 
-uint64_t cap_head_hash(const cap_source *c)
+uint64_t cap_early_identity(const cap_source *c)
 {
-	return c->in ? stream_head_hash(c->in) : 0;
+	return c->in ? stream_early_identity(c->in) : 0;
 }
 
 uint64_t cap_content_hash(cap_source *c)

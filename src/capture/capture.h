@@ -38,8 +38,9 @@ const char *cap_compression(const cap_source *c); /* "none", "gzip", ... */
 int64_t cap_size(const cap_source *c);            /* raw bytes, -1 unknown */
 uint64_t cap_bytes_done(const cap_source *c);     /* raw bytes read */
 uint64_t cap_good_offset(const cap_source *c);    /* end of the last whole packet */
-uint64_t cap_head_hash(const cap_source *c);
-/* Hash of the entire (decompressed) content; reads the rest if needed. */
+/* The capture's identity (stream.h) if known before reading it, else 0. */
+uint64_t cap_early_identity(const cap_source *c);
+/* The capture's identity; reads the rest of the input if needed. */
 uint64_t cap_content_hash(cap_source *c);
 /* Decompression problem seen so far (e.g. cut .gz), or NULL. */
 const char *cap_stream_error(const cap_source *c);

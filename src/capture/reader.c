@@ -8,6 +8,9 @@
 
 struct cap_reader {
 	cap_source *c;
+	cap_prepare_fn prepare;
+	void *ctx;
+	size_t scratch_size;
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t cv_full, cv_free;
@@ -38,6 +41,8 @@ static int fill(cap_reader *r, cap_batch *b)
 		memcpy(b->buf + used, p.data, p.caplen);
 		b->pkt[b->n] = p;
 		b->pkt[b->n].data = b->buf + used;
+		if (r->prepare)
+			r->prepare(r->ctx, &b->pkt[b->n], (char *)b->scratch + b->n * r->scratch_size);
 		used += p.caplen;
 		b->n++;
 		if (used + 65536 > READER_BATCH_BYTES)
@@ -78,15 +83,20 @@ static void *reader_main(void *arg)
 	return NULL;
 }
 
-cap_reader *cap_reader_start(cap_source *c)
+cap_reader *cap_reader_start(cap_source *c, cap_prepare_fn prepare, void *ctx,
+			     size_t scratch_size)
 {
 	cap_reader *r = calloc(1, sizeof *r);
 	if (!r)
 		return NULL;
 	r->c = c;
+	r->prepare = prepare;
+	r->ctx = ctx;
+	r->scratch_size = scratch_size;
 	for (int i = 0; i < RING; i++) {
 		r->batch[i].buf = malloc(READER_BATCH_BYTES);
-		if (!r->batch[i].buf)
+		r->batch[i].scratch = scratch_size ? malloc(scratch_size * READER_BATCH_PKTS) : NULL;
+		if (!r->batch[i].buf || (scratch_size && !r->batch[i].scratch))
 			goto fail;
 	}
 	pthread_mutex_init(&r->mu, NULL);
@@ -96,8 +106,10 @@ cap_reader *cap_reader_start(cap_source *c)
 		goto fail;
 	return r;
 fail:
-	for (int i = 0; i < RING; i++)
+	for (int i = 0; i < RING; i++) {
 		free(r->batch[i].buf);
+		free(r->batch[i].scratch);
+	}
 	free(r);
 	return NULL;
 }
@@ -135,7 +147,9 @@ void cap_reader_stop(cap_reader *r)
 	pthread_mutex_destroy(&r->mu);
 	pthread_cond_destroy(&r->cv_full);
 	pthread_cond_destroy(&r->cv_free);
-	for (int i = 0; i < RING; i++)
+	for (int i = 0; i < RING; i++) {
 		free(r->batch[i].buf);
+		free(r->batch[i].scratch);
+	}
 	free(r);
 }

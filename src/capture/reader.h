@@ -12,6 +12,7 @@
 
 typedef struct cap_batch {
 	uint32_t n;                      /* packets in pkt[] */
+	void *scratch;                   /* per-packet results of the prepare hook */
 	int status;                      /* CAP_PACKET, or CAP_END/CAP_ERROR after these */
 	uint64_t bytes_done;             /* raw bytes read when it was filled */
 	uint64_t good_offset;            /* end of its last whole packet */
@@ -21,8 +22,14 @@ typedef struct cap_batch {
 
 typedef struct cap_reader cap_reader;
 
-/* Starts reading c on a new thread. NULL if the thread could not start. */
-cap_reader *cap_reader_start(cap_source *c);
+/* Work done on the reader's thread for each packet, after it was copied into
+ * its batch: e.g. decoding it into out (scratch_size bytes per packet). */
+typedef void (*cap_prepare_fn)(void *ctx, const cap_pkt *p, void *out);
+
+/* Starts reading c on a new thread; prepare may be NULL. NULL if the thread
+ * could not start. */
+cap_reader *cap_reader_start(cap_source *c, cap_prepare_fn prepare, void *ctx,
+			     size_t scratch_size);
 /* Next filled batch (blocks). Give it back with cap_reader_release(). */
 cap_batch *cap_reader_next(cap_reader *r);
 void cap_reader_release(cap_reader *r, cap_batch *b);

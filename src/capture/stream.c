@@ -15,7 +15,7 @@
 
 #define RAW_CHUNK (1u << 20)
 #define OUT_CHUNK (1u << 20)
-#define HEAD_BYTES (1u << 20)
+#define ID_BYTES (1u << 20) /* identity: content size + first and last MiB */
 
 struct in_stream {
 	int fd;
@@ -38,10 +38,11 @@ struct in_stream {
 	z_stream z;
 	ZSTD_DStream *zs;
 	lzma_stream lz;
-	/* identity */
-	hash_stream content;
+	/* identity (see stream_content_hash) */
+	uint64_t identity;        /* known at open for plain files, else at the end */
+	uint8_t *id_head, *id_tail; /* first MiB, and a ring of the last MiB */
+	size_t id_head_len;
 	uint8_t magic[4];
-	uint64_t file_head_hash;
 };
 
 static ssize_t raw_fill(in_stream *s)
@@ -172,7 +173,24 @@ static void account(in_stream *s, const void *p, size_t n)
 {
 	for (size_t i = 0; s->consumed + i < 4 && i < n; i++)
 		s->magic[s->consumed + i] = ((const uint8_t *)p)[i];
-	hash_stream_update(&s->content, p, n);
+	if (s->id_head) {
+		const uint8_t *b = p;
+		if (s->id_head_len < ID_BYTES) {
+			size_t take = n < ID_BYTES - s->id_head_len ? n : ID_BYTES - s->id_head_len;
+			memcpy(s->id_head + s->id_head_len, b, take);
+			s->id_head_len += take;
+		}
+		/* the ring keeps the last ID_BYTES: write at consumed % ID_BYTES */
+		size_t skip = n > ID_BYTES ? n - ID_BYTES : 0;
+		uint64_t pos = s->consumed + skip;
+		for (size_t done = skip; done < n;) {
+			size_t at = (size_t)(pos % ID_BYTES);
+			size_t take = n - done < ID_BYTES - at ? n - done : ID_BYTES - at;
+			memcpy(s->id_tail + at, b + done, take);
+			done += take;
+			pos += take;
+		}
+	}
 	s->consumed += n;
 }
 
@@ -266,32 +284,47 @@ oom:
 	return -1;
 }
 
-/* Identity of a regular file before reading it: size and the hash of its
- * first MiB as stored (so a duplicate can be skipped without reading it). */
-static int file_head(in_stream *s)
+static uint64_t identity_of(uint64_t size, const uint8_t *head, size_t hlen,
+			    const uint8_t *tail, size_t tlen)
 {
-	uint8_t *tmp = malloc(HEAD_BYTES);
-	if (!tmp) {
-		snprintf(s->err, sizeof s->err, "out of memory");
-		return -1;
-	}
+	return hash_mix64(hash_bytes(head, hlen, size) ^
+			  hash_mix64(hash_bytes(tail, tlen, size ^ 0x7a11)));
+}
+
+static int pread_all(int fd, uint8_t *buf, size_t n, uint64_t off)
+{
 	size_t got = 0;
-	while (got < HEAD_BYTES) {
-		ssize_t n = pread(s->fd, tmp + got, HEAD_BYTES - got, (off_t)got);
-		if (n < 0 && errno == EINTR)
+	while (got < n) {
+		ssize_t r = pread(fd, buf + got, n - got, (off_t)(off + got));
+		if (r < 0 && errno == EINTR)
 			continue;
-		if (n < 0) {
-			snprintf(s->err, sizeof s->err, "read error: %s", strerror(errno));
-			free(tmp);
+		if (r <= 0)
 			return -1;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
+		got += (size_t)r;
 	}
-	s->file_head_hash = hash_bytes(tmp, got, (uint64_t)s->raw_size);
-	free(tmp);
 	return 0;
+}
+
+/* A plain regular file's identity is known before reading it (so that a
+ * capture already read can be skipped at once): its size and the hashes of
+ * its first and last MiB. Compressed and piped input build the same from
+ * the decompressed bytes as they pass (account()). */
+static int plain_identity(in_stream *s)
+{
+	uint64_t size = (uint64_t)s->raw_size;
+	size_t n = size < ID_BYTES ? (size_t)size : ID_BYTES;
+	uint8_t *head = malloc(n ? n : 1), *tail = malloc(n ? n : 1);
+	int rc = -1;
+	if (head && tail && pread_all(s->fd, head, n, 0) == 0 &&
+	    pread_all(s->fd, tail, n, size - n) == 0) {
+		s->identity = identity_of(size, head, n, tail, n);
+		rc = 0;
+	} else {
+		snprintf(s->err, sizeof s->err, "read error: %s", errno ? strerror(errno) : "short read");
+	}
+	free(head);
+	free(tail);
+	return rc;
 }
 
 in_stream *stream_open(const char *path, char *err, size_t errlen)
@@ -302,7 +335,6 @@ in_stream *stream_open(const char *path, char *err, size_t errlen)
 		free(s);
 		return NULL;
 	}
-	hash_stream_init(&s->content);
 	s->raw_size = -1;
 	if (strcmp(path, "-") == 0) {
 		s->fd = 0;
@@ -323,13 +355,8 @@ in_stream *stream_open(const char *path, char *err, size_t errlen)
 		if (S_ISREG(st.st_mode))
 			s->raw_size = st.st_size;
 	}
-	if (s->raw_size > 0) {
+	if (s->raw_size > 0)
 		posix_fadvise(s->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-		if (file_head(s) < 0) {
-			snprintf(err, errlen, "%s", s->err);
-			goto fail;
-		}
-	}
 	if (raw_fill(s) < 0) {
 		snprintf(err, errlen, "%s", s->err);
 		goto fail;
@@ -337,6 +364,19 @@ in_stream *stream_open(const char *path, char *err, size_t errlen)
 	s->codec = sniff(s->raw, s->raw_len);
 	if (codec_init(s, err, errlen) < 0)
 		goto fail;
+	if (s->codec == CODEC_NONE && s->raw_size >= 0) {
+		if (plain_identity(s) < 0) {
+			snprintf(err, errlen, "%s", s->err);
+			goto fail;
+		}
+	} else {
+		s->id_head = malloc(ID_BYTES);
+		s->id_tail = malloc(ID_BYTES);
+		if (!s->id_head || !s->id_tail) {
+			snprintf(err, errlen, "out of memory");
+			goto fail;
+		}
+	}
 	cookie_io_functions_t io = {cookie_read, NULL, cookie_seek, cookie_close};
 	s->fp = fopencookie(s, "r", io);
 	if (!s->fp) {
@@ -378,6 +418,8 @@ void stream_close(in_stream *s)
 		close(s->fd);
 	free(s->raw);
 	free(s->out);
+	free(s->id_head);
+	free(s->id_tail);
 	free(s);
 }
 
@@ -429,14 +471,27 @@ uint32_t stream_magic(const in_stream *s)
 	       ((uint32_t)s->magic[2] << 8) | s->magic[3];
 }
 
-uint64_t stream_head_hash(const in_stream *s)
+uint64_t stream_early_identity(const in_stream *s)
 {
-	return s->file_head_hash;
+	return s->id_head ? 0 : s->identity;
 }
 
 uint64_t stream_content_hash(in_stream *s)
 {
-	return hash_stream_final(&s->content);
+	if (!s->id_head)
+		return s->identity;
+	/* linearise the ring: oldest byte first */
+	size_t tlen = s->consumed < ID_BYTES ? (size_t)s->consumed : ID_BYTES;
+	uint8_t *lin = malloc(tlen ? tlen : 1);
+	if (!lin)
+		return hash_bytes(s->id_head, s->id_head_len, s->consumed); /* weaker, still stable */
+	size_t start = (size_t)((s->consumed - tlen) % ID_BYTES);
+	size_t first = ID_BYTES - start < tlen ? ID_BYTES - start : tlen;
+	memcpy(lin, s->id_tail + start, first);
+	memcpy(lin + first, s->id_tail, tlen - first);
+	uint64_t id = identity_of(s->consumed, s->id_head, s->id_head_len, lin, tlen);
+	free(lin);
+	return id;
 }
 
 const char *stream_error(const in_stream *s)

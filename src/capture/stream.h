@@ -26,10 +26,13 @@ const char *stream_codec_name(enum stream_codec c);
 int64_t stream_raw_size(const in_stream *s);   /* -1 if not a regular file */
 uint64_t stream_raw_read(const in_stream *s);  /* compressed bytes read so far */
 uint64_t stream_offset(const in_stream *s);    /* decompressed bytes consumed */
-uint64_t stream_head_hash(const in_stream *s); /* regular files: size + first MiB; else 0 */
+/* Capture identity: a hash of the decompressed size and of the first and last
+ * MiB, the same for a capture plain, compressed or piped. Known at open for a
+ * plain regular file (else 0); stream_content_hash() gives it at the end. */
+uint64_t stream_early_identity(const in_stream *s);
 /* First four decompressed bytes consumed (the capture's magic number). */
 uint32_t stream_magic(const in_stream *s);
-uint64_t stream_content_hash(in_stream *s);    /* hash of all bytes consumed */
+uint64_t stream_content_hash(in_stream *s);
 /* A decompression error or a compressed stream that ended early, or NULL. */
 const char *stream_error(const in_stream *s);
 /* Reads and discards the rest (so the content hash covers the whole input). */

@@ -215,59 +215,86 @@ static int maybe_flush(ingest *g)
 	return flush_table(g, 1);
 }
 
-#define STEP 32 /* packets whose memory accesses overlap */
 
-/* Decodes and profiles a run of up to STEP packets in stages, so that the
- * cache misses of different packets overlap instead of adding up. */
-static void process_step(ingest *g, int dlt, const cap_pkt *pk, uint32_t n)
+/* What the reader thread does for each packet: decode it and hash its
+ * source, so that the profiling thread only looks up and updates. */
+typedef struct prepared {
+	pkt_view v;
+	uint32_t hash;
+	uint8_t ip; /* an IP packet was found */
+} prepared;
+
+typedef struct prepare_ctx {
+	int dlt;
+} prepare_ctx;
+
+static void prepare_packet(void *vctx, const cap_pkt *p, void *out)
 {
-	static __thread pkt_view v[STEP];
-	uint32_t hash[STEP], idx[STEP];
-	uint8_t ip[STEP];
-	for (uint32_t j = 0; j < n; j++) {
-		note_packet(g, &pk[j]);
-		ip[j] = (uint8_t)decode_packet(dlt, pk[j].data, pk[j].caplen, pk[j].len,
-					       pk[j].ts_ns, &v[j]);
-		if (!ip[j]) {
-			g->s.not_ip++;
-			continue;
+	const prepare_ctx *c = vctx;
+	prepared *pr = out;
+	pr->ip = (uint8_t)decode_packet(c->dlt, p->data, p->caplen, p->len, p->ts_ns, &pr->v);
+	if (pr->ip)
+		pr->hash = ptable_hash(&pr->v);
+}
+
+/* Profiles a batch as a software pipeline: packet i is updated while the
+ * memory of packets i+D, i+2D, i+3D, i+4D is on its way (index slot, record,
+ * detail, set memory). Each stage has only D packets in flight, so the
+ * prefetches fit the CPU's outstanding-miss capacity and land in time. */
+#define PIPE_D 4
+
+static void stage_update(ingest *g, uint32_t idx, const pkt_view *v)
+{
+	g->s.ip_packets++;
+	g->f_ip++;
+	if (v->quirks & QUIRK_MALFORMED)
+		g->s.malformed++;
+	if (!idx)
+		return;
+	ptable_update(g->t, idx, v);
+	observe_analyzers(g, idx, v);
+}
+
+static void process_batch(ingest *g, const cap_batch *b)
+{
+	prepared *pr = b->scratch;
+	uint32_t n = b->n;
+	static __thread uint32_t idx[READER_BATCH_PKTS];
+	for (uint32_t i = 0; i < n + 4 * PIPE_D; i++) {
+		if (i < n) {
+			note_packet(g, &b->pkt[i]);
+			if (pr[i].ip)
+				ptable_prefetch_slot(g->t, pr[i].hash);
+			else
+				g->s.not_ip++;
 		}
-		hash[j] = ptable_hash(&v[j]);
-		ptable_prefetch_slot(g->t, hash[j]);
+		if (i >= PIPE_D && i - PIPE_D < n) {
+			uint32_t k = i - PIPE_D;
+			idx[k] = pr[k].ip ? ptable_lookup(g->t, pr[k].v.src, pr[k].hash) : 0;
+			if (idx[k])
+				ptable_prefetch_record(g->t, idx[k]);
+		}
+		if (i >= 2 * PIPE_D && i - 2 * PIPE_D < n && idx[i - 2 * PIPE_D])
+			ptable_prefetch_detail(g->t, idx[i - 2 * PIPE_D]);
+		if (i >= 3 * PIPE_D && i - 3 * PIPE_D < n && idx[i - 3 * PIPE_D])
+			ptable_prefetch_sets(g->t, idx[i - 3 * PIPE_D], &pr[i - 3 * PIPE_D].v);
+		if (i >= 4 * PIPE_D && i - 4 * PIPE_D < n && pr[i - 4 * PIPE_D].ip)
+			stage_update(g, idx[i - 4 * PIPE_D], &pr[i - 4 * PIPE_D].v);
 	}
-	for (uint32_t j = 0; j < n; j++) {
-		if (!ip[j])
-			continue;
-		idx[j] = ptable_lookup(g->t, v[j].src, hash[j]);
-		if (idx[j])
-			ptable_prefetch_record(g->t, idx[j]);
-	}
-	for (uint32_t j = 0; j < n; j++)
-		if (ip[j] && idx[j])
-			ptable_prefetch_detail(g->t, idx[j]);
-	for (uint32_t j = 0; j < n; j++)
-		if (ip[j] && idx[j])
-			ptable_prefetch_sets(g->t, idx[j], &v[j]);
-	for (uint32_t j = 0; j < n; j++) {
-		if (!ip[j])
-			continue;
-		g->s.ip_packets++;
-		g->f_ip++;
-		if (v[j].quirks & QUIRK_MALFORMED)
-			g->s.malformed++;
-		if (!idx[j])
-			continue;
-		ptable_update(g->t, idx[j], &v[j]);
-		observe_analyzers(g, idx[j], &v[j]);
-	}
+}
+
+static cap_reader *start_reader(cap_source *c, prepare_ctx *pc)
+{
+	pc->dlt = cap_datalink(c);
+	return cap_reader_start(c, prepare_packet, pc, sizeof(prepared));
 }
 
 /* The hot loop: batches from the reader thread. Returns CAP_END or
  * CAP_ERROR (a capture problem), or -2 when the store failed. */
 static int read_loop(ingest *g, cap_source *c, const char *path, uint64_t *good_offset)
 {
-	int dlt = cap_datalink(c);
-	cap_reader *r = cap_reader_start(c);
+	prepare_ctx pc;
+	cap_reader *r = start_reader(c, &pc);
 	if (!r)
 		return CAP_ERROR;
 	int rc = CAP_END;
@@ -275,8 +302,8 @@ static int read_loop(ingest *g, cap_source *c, const char *path, uint64_t *good_
 	cap_batch *b;
 	int noproc = getenv("SP_NOPROC") != NULL;
 	while ((b = cap_reader_next(r)) != NULL) {
-		for (uint32_t i = 0; !noproc && i < b->n; i += STEP)
-			process_step(g, dlt, b->pkt + i, b->n - i < STEP ? b->n - i : STEP);
+		if (!noproc)
+			process_batch(g, b);
 		int st = b->status;
 		*good_offset = b->good_offset;
 		g->bytes_done = b->bytes_done;
@@ -309,7 +336,7 @@ static void fill_capture(ingest *g, cap_source *c, const char *path, capture_rec
 	snprintf(r->compression, sizeof r->compression, "%s", cap_compression(c));
 	snprintf(r->status, sizeof r->status, "complete");
 	r->linktype = cap_datalink(c);
-	r->head_hash = cap_head_hash(c);
+	r->head_hash = cap_early_identity(c);
 	r->raw_size = cap_size(c);
 	r->packets = g->f_frames;
 	r->ip_packets = g->f_ip;
@@ -326,6 +353,20 @@ static void reset_file(ingest *g)
 	g->f_frames = g->f_ip = g->f_bytes = g->f_flushes = 0;
 	g->f_first = g->f_last = 0;
 	g->t_start = g->t_last_progress = now_s();
+}
+
+/* Undoes the counts of a file whose reading was rolled back. */
+static void forget_file(ingest *g, const ingest_stats *before)
+{
+	uint64_t read = g->s.files_read, skipped = g->s.files_skipped, failed = g->s.files_failed;
+	double flush = g->s.flush_s;
+	uint64_t peak = g->s.peak_mem;
+	g->s = *before;
+	g->s.files_read = read;
+	g->s.files_skipped = skipped;
+	g->s.files_failed = failed;
+	g->s.flush_s = flush;
+	g->s.peak_mem = peak;
 }
 
 static int already_read(ingest *g, const char *path, const capture_rec *old)
@@ -353,6 +394,7 @@ int ingest_file(ingest *g, const char *path)
 {
 	char err[512];
 	capture_rec rec, old;
+	ingest_stats before = g->s;
 	reset_file(g);
 	cap_source *c = cap_open_file(path, err, sizeof err);
 	if (!c) {
@@ -360,8 +402,9 @@ int ingest_file(ingest *g, const char *path)
 		g->s.files_failed++;
 		return 1;
 	}
-	if (cap_size(c) >= 0) {
-		int dup = store_find_capture(g->st, cap_head_hash(c), cap_size(c), 0, &old);
+	uint64_t early = cap_early_identity(c);
+	if (early) {
+		int dup = store_find_capture(g->st, 0, -1, early, &old);
 		if (dup < 0) {
 			cap_close(c);
 			return store_failed(g, path);
@@ -381,6 +424,7 @@ int ingest_file(ingest *g, const char *path)
 		progress(g, c, path, 1);
 	if (rc == -2) {
 		cap_close(c);
+		forget_file(g, &before);
 		return store_failed(g, path);
 	}
 	fill_capture(g, c, path, &rec);
@@ -395,9 +439,12 @@ int ingest_file(ingest *g, const char *path)
 	rec.content_hash = cap_content_hash(c);
 	cap_close(c);
 	int dup = store_find_capture(g->st, 0, -1, rec.content_hash, &old);
-	if (dup < 0)
+	if (dup < 0) {
+		forget_file(g, &before);
 		return store_failed(g, path);
+	}
 	if (dup) {
+		forget_file(g, &before);
 		store_rollback(g->st);
 		ptable_clear(g->t);
 		for (int i = 0; i < g->n_an; i++)
@@ -406,8 +453,11 @@ int ingest_file(ingest *g, const char *path)
 		return already_read(g, path, &old);
 	}
 	rec.sources = ptable_count(g->t);
-	if (flush_table(g, 0) < 0 || store_add_capture(g->st, &rec) < 0 || store_commit(g->st) < 0)
+	if (flush_table(g, 0) < 0 || store_add_capture(g->st, &rec) < 0 ||
+	    store_commit(g->st) < 0) {
+		forget_file(g, &before);
 		return store_failed(g, path);
+	}
 	g->s.files_read++;
 	if (cut)
 		g->s.files_failed++;
@@ -438,13 +488,13 @@ int ingest_live(ingest *g, const char *iface, const char *filter, volatile sig_a
 		return 1;
 	}
 	reset_file(g);
-	cap_reader *r = cap_reader_start(c);
+	prepare_ctx pc;
+	cap_reader *r = start_reader(c, &pc);
 	if (!r) {
 		fprintf(stderr, "scanprint: %s: cannot start the capture thread\n", iface);
 		cap_close(c);
 		return 1;
 	}
-	int dlt = cap_datalink(c);
 	int ret = 0, done = 0;
 	while (!done) {
 		if (store_begin(g->st) < 0) {
@@ -458,8 +508,7 @@ int ingest_live(ingest *g, const char *iface, const char *filter, volatile sig_a
 				done = 1;
 				break;
 			}
-			for (uint32_t i = 0; i < b->n; i += STEP)
-				process_step(g, dlt, b->pkt + i, b->n - i < STEP ? b->n - i : STEP);
+			process_batch(g, b);
 			int st = b->status;
 			cap_reader_release(r, b);
 			if (st == CAP_ERROR) {

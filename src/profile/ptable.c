@@ -9,9 +9,11 @@
 #define IPID_GROW 4
 
 /* Detail of a source that has more than the accumulator holds inline. */
+/* Hot first: the last-value cache, the target and source port sets, the TTL
+ * bits (two cache lines); the rest is touched at a source's first packets. */
 struct acc_detail {
-	dset targets, dports, sports; /* all distinct values, inline ones included */
-	uint32_t last[3];             /* last value added to each set: repeats are free */
+	uint32_t last[4];             /* last value added to each set: repeats are free */
+	dset targets, sports, dports; /* all distinct values, inline ones included */
 	uint8_t ttls[32];             /* TTL bit set */
 	ipid_obs *ipid;               /* first observations, by arrival */
 	uint16_t n_ipid, cap_ipid;
@@ -20,6 +22,8 @@ struct acc_detail {
 	syn_sig *syn;                 /* SYN_SAMPLES - 1 slots once needed */
 	payload_sample *samples;      /* SAMPLES_PER_SOURCE slots once needed */
 };
+
+_Static_assert(sizeof(acc) == 256, "acc: two hot lines + two cold lines");
 
 struct ptable {
 	uint64_t *index;     /* tag << 32 | record number; 0 = empty */
@@ -133,7 +137,7 @@ static acc *record_new(ptable *t, uint32_t *idx)
 	if (c >= MAX_CHUNKS)
 		return NULL;
 	if (c >= t->nchunks) {
-		t->chunk[c] = malloc(CHUNK_RECS * sizeof(acc));
+		t->chunk[c] = aligned_alloc(64, CHUNK_RECS * sizeof(acc));
 		if (!t->chunk[c])
 			return NULL;
 		t->nchunks = c + 1;
@@ -184,9 +188,10 @@ static acc_detail *detail_get(ptable *t, acc *a)
 	if (c >= MAX_CHUNKS)
 		return NULL;
 	if (c >= t->ndchunks) {
-		t->dchunk[c] = calloc(CHUNK_RECS, sizeof(acc_detail));
+		t->dchunk[c] = aligned_alloc(64, CHUNK_RECS * sizeof(acc_detail));
 		if (!t->dchunk[c])
 			return NULL;
+		memset(t->dchunk[c], 0, CHUNK_RECS * sizeof(acc_detail));
 		t->ndchunks = c + 1;
 		t->mem += CHUNK_RECS * sizeof(acc_detail);
 	}
@@ -194,6 +199,7 @@ static acc_detail *detail_get(ptable *t, acc *a)
 	a->detail = i;
 	acc_detail *d = detail_at(t, i);
 	d->last[0] = d->last[1] = d->last[2] = UINT32_MAX; /* not a value: proto << 16 | port */
+	d->last[3] = 0;
 	/* move what was inline into the detail sets */
 	for (int k = 0; k < a->ntgt; k++)
 		dset_add(&d->targets, a->tgt[k]);
@@ -289,13 +295,15 @@ static void ipid_record(ptable *t, acc *a, const pkt_view *v)
 
 static void syn_record(ptable *t, acc *a, const pkt_view *v)
 {
-	if (a->syn0.count == 0) {
+	if (a->syn_count0 == 0) {
 		syn_sig_from_view(&a->syn0, v);
+		a->syn_key0 = a->syn0.key;
+		a->syn_count0 = 1;
 		return;
 	}
 	uint64_t key = syn_view_key(v); /* build the signature only if it is new */
-	if (a->syn0.key == key) {
-		a->syn0.count++;
+	if (a->syn_key0 == key) {
+		a->syn_count0++;
 		return;
 	}
 	acc_detail *d = detail_get(t, a);
@@ -441,11 +449,12 @@ uint32_t ptable_lookup(ptable *t, const uint8_t ip[16], uint32_t hash)
 	return ptable_get(t, ip, hash, &idx) ? idx : 0;
 }
 
+/* The two hot lines (see the layout of struct acc). */
 void ptable_prefetch_record(ptable *t, uint32_t idx)
 {
 	const char *a = (const char *)ptable_at(t, idx);
-	for (size_t off = 0; off < sizeof(acc); off += 64)
-		__builtin_prefetch(a + off, 1);
+	__builtin_prefetch(a, 1);
+	__builtin_prefetch(a + 64, 1);
 }
 
 void ptable_prefetch_detail(ptable *t, uint32_t idx)
@@ -454,8 +463,8 @@ void ptable_prefetch_detail(ptable *t, uint32_t idx)
 	if (!a->detail)
 		return;
 	const char *d = (const char *)detail_at(t, a->detail);
-	for (size_t off = 0; off < sizeof(acc_detail); off += 64)
-		__builtin_prefetch(d + off, 1);
+	__builtin_prefetch(d, 1);
+	__builtin_prefetch(d + 64, 1);
 }
 
 static void prefetch_set(const dset *s, uint32_t v)
@@ -465,8 +474,10 @@ static void prefetch_set(const dset *s, uint32_t v)
 						       0x632be59bd9b4e019ULL) >>
 					     (64 - DSET_HLL_P)),
 				   1);
-	else if (s->cap)
-		__builtin_prefetch(s->u.heap + s->n / 2, 1);
+	if (s->cap && (s->n < DSET_EXACT || v < s->top)) { /* the values will be scanned */
+		for (uint32_t i = 0; i < s->n; i += 16)
+			__builtin_prefetch(s->u.heap + i);
+	}
 }
 
 /* The sets' own memory: the sketch register this packet will touch, or the
@@ -503,10 +514,12 @@ void ptable_update(ptable *t, uint32_t idx, const pkt_view *v)
 		a->df0 = v->df;
 		a->proto0 = v->proto;
 	} else {
-		if (v->ts_ns < a->first_ns)
-			a->first_ns = v->ts_ns;
-		if (v->ts_ns > a->last_ns)
+		/* captures are mostly in time order: first_ns (a cold line) is only
+		 * read for a packet older than the newest seen */
+		if (v->ts_ns >= a->last_ns)
 			a->last_ns = v->ts_ns;
+		else if (v->ts_ns < a->first_ns)
+			a->first_ns = v->ts_ns;
 		ipid_record(t, a, v);
 	}
 	if (++a->packets == UINT32_MAX)
@@ -576,13 +589,17 @@ void ptable_export(ptable *t, uint32_t idx, profile *p)
 	p->packets = a->packets;
 	p->bytes = a->bytes;
 #define X(name, label) p->name = a->name;
-	PROFILE_COUNTERS_NO_PB(X)
+	PROFILE_COUNTERS_HOT(X)
+	PROFILE_COUNTERS_WARM(X)
 #undef X
 	p->quirks = a->quirks;
 	export_sets(t, a, p);
 	export_first_ipid(a, p);
-	if (a->syn0.count)
-		profile_add_syn(p, &a->syn0);
+	if (a->syn_count0) {
+		syn_sig s = a->syn0;
+		s.count = a->syn_count0;
+		profile_add_syn(p, &s);
+	}
 	if (a->detail) {
 		acc_detail *d = detail_at(t, a->detail);
 		for (int k = 0; k < d->n_ipid; k++)

@@ -38,15 +38,26 @@ typedef struct payload_sample {
 
 typedef struct acc_detail acc_detail;
 
+/* Laid out by heat: a packet of a known source touches the first two cache
+ * lines (the table prefetches those), the rest only at a source's first
+ * packets and at export. 256 bytes, 64-byte aligned. */
 typedef struct acc {
+	/* line 0 */
 	uint8_t ip[16];
-	int64_t first_ns, last_ns;
+	int64_t last_ns;
 	uint64_t bytes;
 	uint32_t packets;
-#define X(name, label) uint32_t name;
-	PROFILE_COUNTERS_NO_PB(X)
-#undef X
+	uint32_t detail;   /* detail block number, 0 if none */
 	uint32_t quirks;
+#define X(name, label) uint32_t name;
+	PROFILE_COUNTERS_HOT(X)
+	/* line 1 */
+	PROFILE_COUNTERS_WARM(X)
+#undef X
+	uint32_t syn_count0; /* SYNs with the first signature */
+	uint64_t syn_key0;   /* its key (syn_sig_key) */
+	/* cold */
+	int64_t first_ns;
 	uint32_t tgt[2];   /* first distinct targets (ntgt of them) */
 	uint32_t dport[2]; /* first distinct proto<<16|dport */
 	uint32_t sport[2]; /* first distinct proto<<16|sport */
@@ -58,10 +69,10 @@ typedef struct acc {
 	uint8_t df0;       /* first packet: DF */
 	uint8_t proto0;    /* first packet: protocol */
 	uint8_t pad_;
-	uint32_t detail;   /* detail block number, 0 if none */
 	uint32_t an[2];    /* analysers' own state numbers (0 = none) */
-	syn_sig syn0;      /* first SYN signature (syn0.count == 0: none) */
-} acc;
+	syn_sig syn0;      /* first SYN signature (syn_count0 == 0: none); its
+			      key and count are the hot copies above */
+} __attribute__((aligned(64))) acc;
 
 typedef struct ptable ptable;
 

@@ -83,14 +83,16 @@ static void show_traffic(FILE *out, const profile *p, const facts *f)
 		fprintf(out, "  tcp: %" PRIu64 " SYN, %" PRIu64 " SYN-ACK, %" PRIu64 " RST, %" PRIu64
 			" FIN, %" PRIu64 " with payload\n",
 			p->tcp_syn, p->tcp_synack, p->tcp_rst, p->tcp_fin, p->tcp_data);
+	uint32_t v[DSET_EXACT], n = dset_sorted(&p->dports, v);
 	fprintf(out, "  ports (%" PRIu64 "):", dset_count(&p->dports));
-	for (uint32_t i = 0; i < p->dports.n && i < 32; i++)
-		fprintf(out, " %s", port_str(dset_values(&p->dports)[i], ps, sizeof ps));
-	fprintf(out, "%s\n  source ports (%" PRIu64 "):", p->dports.n > 32 ? " ..." : "",
-		dset_count(&p->sports));
-	for (uint32_t i = 0; i < p->sports.n && i < 16; i++)
-		fprintf(out, " %s", port_str(dset_values(&p->sports)[i], ps, sizeof ps));
-	fprintf(out, "%s\n", p->sports.n > 16 ? " ..." : "");
+	for (uint32_t i = 0; i < n && i < 32; i++)
+		fprintf(out, " %s", port_str(v[i], ps, sizeof ps));
+	fprintf(out, "%s\n", dset_count(&p->dports) > 32 ? " ..." : "");
+	n = dset_sorted(&p->sports, v);
+	fprintf(out, "  source ports (%" PRIu64 "):", dset_count(&p->sports));
+	for (uint32_t i = 0; i < n && i < 16; i++)
+		fprintf(out, " %s", port_str(v[i], ps, sizeof ps));
+	fprintf(out, "%s\n", dset_count(&p->sports) > 16 ? " ..." : "");
 	if (f->nmethods) {
 		fprintf(out, "  SIP:");
 		for (int i = 0; i < f->nmethods; i++)

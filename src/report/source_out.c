@@ -48,10 +48,12 @@ static void json_tools(jw *w, const facts *f)
 static void json_ports(jw *w, const char *key, const dset *s)
 {
 	char ps[32];
+	uint32_t v[DSET_EXACT];
+	uint32_t n = dset_sorted(s, v);
 	jw_key(w, key);
 	jw_arr_begin(w);
-	for (uint32_t i = 0; i < s->n; i++)
-		jw_str(w, port_str(dset_values(s)[i], ps, sizeof ps));
+	for (uint32_t i = 0; i < n; i++)
+		jw_str(w, port_str(v[i], ps, sizeof ps));
 	jw_arr_end(w);
 }
 
@@ -222,13 +224,21 @@ void source_table_row(FILE *out, const profile *p, const facts *f)
 	char ip[46], first[48], last[48], ports[64] = "", tools[64] = "", ps[32];
 	short_time(p->first_ns, first, sizeof first);
 	short_time(p->last_ns, last, sizeof last);
+	uint32_t v[DSET_EXACT];
+	uint32_t nv = dset_sorted(&p->dports, v), shown = 0;
 	size_t n = 0;
-	for (uint32_t i = 0; i < p->dports.n && n < 20; i++)
-		n += (size_t)snprintf(ports + n, sizeof ports - n, "%s%s", i ? "," : "",
-				      port_str(dset_values(&p->dports)[i], ps, sizeof ps));
+	for (uint32_t i = 0; i < nv; i++) {
+		char one[32];
+		port_str(v[i], one, sizeof one);
+		if (n + strlen(one) + 1 > 18 && i > 0)
+			break;
+		n += (size_t)snprintf(ports + n, sizeof ports - n, "%s%s", i ? "," : "", one);
+		shown++;
+	}
 	uint64_t np = dset_count(&p->dports);
-	if (np > 0 && n >= 20 && np > 1)
-		snprintf(ports + 20, sizeof ports - 20, "..(%" PRIu64 ")", np);
+	if (np > shown)
+		snprintf(ports + n, sizeof ports - n, " +%" PRIu64, np - shown);
+	(void)ps;
 	n = 0;
 	for (int i = 0; i < f->ntools && n < sizeof tools - 1; i++) {
 		const fact_tool *t = &f->tools[i];

@@ -4,6 +4,7 @@
 #include "profile/analyzer.h"
 #include "store/store.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +24,33 @@ typedef struct sq_store {
 	int last_new;
 	sqlite3_stmt *key_del, *key_put;
 	buf tmp[8];
+	struct write_queue *wq; /* the writer thread's queue (see below) */
 } sq_store;
+
+enum { WQ_PROFILE = 1, WQ_SAMPLE = 2 };
+#define WQ_CAP 4096
+
+typedef struct wq_item {
+	uint8_t kind;
+	uint8_t ip[16];
+	int64_t first_ns, last_ns;
+	uint64_t packets, bytes, n_targets;
+	payload_sample smp;     /* WQ_SAMPLE; smp.data points into data */
+	size_t blob_len, tools_len, sensors_len, keys_len;
+	uint8_t *data;          /* blob | tools | sensors | keys ("kind\0key\0"...) */
+} wq_item;
+
+typedef struct write_queue {
+	pthread_t thread;
+	int running;
+	int closing;
+	int failed;
+	int producer_waiting;
+	pthread_mutex_t mu;
+	pthread_cond_t nonempty, nonfull;
+	wq_item *ring[WQ_CAP];
+	uint32_t head, tail, count;
+} write_queue;
 
 /* Each step takes the schema from version i to i+1. Never edit a step that
  * has shipped: add one. */
@@ -226,9 +253,13 @@ static int row_to_profile(sqlite3_stmt *st, profile *p)
 	return profile_decode(p, b, len);
 }
 
+static int wq_drain(sq_store *s);
+
 static int sq_begin(store *base)
 {
 	sq_store *s = (sq_store *)base;
+	if (wq_drain(s) < 0)
+		return -1;
 	if (s->in_tx)
 		return 0;
 	if (exec(s, "BEGIN IMMEDIATE") < 0)
@@ -237,9 +268,15 @@ static int sq_begin(store *base)
 	return 0;
 }
 
+static int sq_rollback(store *base);
+
 static int sq_commit(store *base)
 {
 	sq_store *s = (sq_store *)base;
+	if (wq_drain(s) < 0) {
+		sq_rollback(base);
+		return -1;
+	}
 	if (!s->in_tx)
 		return 0;
 	s->in_tx = 0;
@@ -253,6 +290,9 @@ static int sq_commit(store *base)
 static int sq_rollback(store *base)
 {
 	sq_store *s = (sq_store *)base;
+	wq_drain(s);
+	if (s->wq)
+		s->wq->failed = 0; /* what failed is rolled back with the rest */
 	if (!s->in_tx)
 		return 0;
 	s->in_tx = 0;
@@ -262,6 +302,9 @@ static int sq_rollback(store *base)
 static int sq_get(store *base, const uint8_t ip[16], profile *out)
 {
 	sq_store *s = (sq_store *)base;
+	if (s->wq && s->wq->running && !pthread_equal(pthread_self(), s->wq->thread) &&
+	    wq_drain(s) < 0)
+		return -1;
 	sqlite3_reset(s->get);
 	sqlite3_bind_blob(s->get, 1, ip, 16, SQLITE_STATIC);
 	int rc = sqlite3_step(s->get);
@@ -302,9 +345,10 @@ static int put_keys(sq_store *s, const profile *p, int existed)
 	return 0;
 }
 
-static int sq_put(store *base, const profile *p)
+/* Merges p into the stored profile of its source and writes the result. */
+static int write_merged(sq_store *s, const profile *p)
 {
-	sq_store *s = (sq_store *)base;
+	store *base = &s->base;
 	profile old;
 	profile_init(&old);
 	int found = sq_get(base, p->ip, &old);
@@ -337,9 +381,8 @@ static int sq_put(store *base, const profile *p)
 	return rc;
 }
 
-static int sq_put_sample(store *base, const uint8_t ip[16], const payload_sample *m)
+static int write_sample(sq_store *s, const uint8_t ip[16], const payload_sample *m)
 {
-	sq_store *s = (sq_store *)base;
 	/* a source that was new has only the samples of this flush, which the
 	 * table already capped: no need to count what is stored */
 	int fresh = s->last_new && memcmp(s->last_new_ip, ip, 16) == 0;
@@ -360,6 +403,266 @@ static int sq_put_sample(store *base, const uint8_t ip[16], const payload_sample
 	int rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : sq_fail(s, "writing a sample");
+}
+
+
+/* --- the write pipeline ----------------------------------------------------
+ * A flush writes every source of the table. The caller's thread prepares
+ * each row (encodes the profile, derives tools, sensors and keys) and queues
+ * it; a writer thread does the SQLite work. The two overlap, so a flush
+ * costs about the larger of the two instead of their sum. The connection is
+ * used by one thread at a time: every other operation first drains the queue
+ * and waits for the writer to finish. */
+
+static void item_free(wq_item *it)
+{
+	if (it) {
+		free(it->data);
+		free(it);
+	}
+}
+
+/* A new source: every column was prepared by the producer. */
+static int write_new(sq_store *s, const wq_item *it)
+{
+	char ipt[46];
+	const uint8_t *d = it->data;
+	const char *tools = (const char *)d + it->blob_len;
+	const char *sensors = tools + it->tools_len;
+	const char *keys = sensors + it->sensors_len;
+	sqlite3_stmt *st = s->put;
+	sqlite3_reset(st);
+	sqlite3_bind_blob(st, 1, it->ip, 16, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, addr_str(it->ip, ipt), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 3, addr_is_v4(it->ip) ? 4 : 6);
+	sqlite3_bind_int64(st, 4, it->first_ns);
+	sqlite3_bind_int64(st, 5, it->last_ns);
+	sqlite3_bind_int64(st, 6, (sqlite3_int64)it->packets);
+	sqlite3_bind_int64(st, 7, (sqlite3_int64)it->bytes);
+	sqlite3_bind_int64(st, 8, (sqlite3_int64)it->n_targets);
+	sqlite3_bind_text(st, 9, sensors, (int)it->sensors_len, SQLITE_STATIC);
+	sqlite3_bind_text(st, 10, tools, (int)it->tools_len, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 11, d, (int)it->blob_len, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return sq_fail(s, "writing a profile");
+	s->last_new = 1;
+	memcpy(s->last_new_ip, it->ip, 16);
+	for (const char *k = keys; k < keys + it->keys_len;) {
+		const char *key = k + strlen(k) + 1;
+		sqlite3_reset(s->key_put);
+		sqlite3_bind_text(s->key_put, 1, k, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s->key_put, 2, key, -1, SQLITE_STATIC);
+		sqlite3_bind_blob(s->key_put, 3, it->ip, 16, SQLITE_STATIC);
+		if (sqlite3_step(s->key_put) != SQLITE_DONE)
+			return sq_fail(s, "writing keys");
+		k = key + strlen(key) + 1;
+	}
+	return 0;
+}
+
+static int write_item(sq_store *s, const wq_item *it)
+{
+	if (it->kind == WQ_SAMPLE)
+		return write_sample(s, it->ip, &it->smp);
+	sqlite3_reset(s->get);
+	sqlite3_bind_blob(s->get, 1, it->ip, 16, SQLITE_STATIC);
+	int rc = sqlite3_step(s->get);
+	sqlite3_reset(s->get);
+	if (rc == SQLITE_DONE)
+		return write_new(s, it);
+	if (rc != SQLITE_ROW)
+		return sq_fail(s, "reading a profile");
+	/* a source already stored: merge the way profile_merge says */
+	profile p;
+	profile_init(&p);
+	memcpy(p.ip, it->ip, 16);
+	int ret;
+	if (profile_decode(&p, it->data, it->blob_len) < 0) {
+		snprintf(s->base.err, sizeof s->base.err, "internal error: profile encoding");
+		ret = -1;
+	} else {
+		ret = write_merged(s, &p);
+	}
+	profile_free(&p);
+	return ret;
+}
+
+#define WQ_TAKE 256 /* items the writer takes per lock */
+
+static void *writer_main(void *arg)
+{
+	sq_store *s = arg;
+	write_queue *q = s->wq;
+	wq_item *take[WQ_TAKE];
+	for (;;) {
+		pthread_mutex_lock(&q->mu);
+		while (q->count == 0 && !q->closing)
+			pthread_cond_wait(&q->nonempty, &q->mu);
+		if (q->count == 0) {
+			pthread_mutex_unlock(&q->mu);
+			return NULL;
+		}
+		uint32_t n = 0;
+		while (q->count && n < WQ_TAKE) {
+			take[n++] = q->ring[q->tail];
+			q->tail = (q->tail + 1) % WQ_CAP;
+			q->count--;
+		}
+		if (q->producer_waiting)
+			pthread_cond_signal(&q->nonfull);
+		int failed = q->failed;
+		pthread_mutex_unlock(&q->mu);
+		for (uint32_t i = 0; i < n; i++) {
+			if (!failed && write_item(s, take[i]) < 0)
+				failed = 1; /* keep draining, write nothing more */
+			item_free(take[i]);
+		}
+		if (failed) {
+			pthread_mutex_lock(&q->mu);
+			q->failed = 1;
+			pthread_mutex_unlock(&q->mu);
+		}
+	}
+}
+
+/* Waits until everything queued is written; the writer thread stops.
+ * Returns -1 if a write failed (the message is in the store's err). */
+static int wq_drain(sq_store *s)
+{
+	write_queue *q = s->wq;
+	if (!q || !q->running)
+		return q && q->failed ? -1 : 0;
+	pthread_mutex_lock(&q->mu);
+	q->closing = 1;
+	pthread_cond_signal(&q->nonempty);
+	pthread_mutex_unlock(&q->mu);
+	pthread_join(q->thread, NULL);
+	q->running = 0;
+	q->closing = 0;
+	return q->failed ? -1 : 0;
+}
+
+static int wq_push(sq_store *s, wq_item *it)
+{
+	write_queue *q = s->wq;
+	if (!q) {
+		q = s->wq = calloc(1, sizeof *q);
+		if (!q) {
+			item_free(it);
+			snprintf(s->base.err, sizeof s->base.err, "out of memory");
+			return -1;
+		}
+		pthread_mutex_init(&q->mu, NULL);
+		pthread_cond_init(&q->nonempty, NULL);
+		pthread_cond_init(&q->nonfull, NULL);
+	}
+	if (q->failed) {
+		item_free(it);
+		return -1;
+	}
+	if (!q->running) {
+		if (pthread_create(&q->thread, NULL, writer_main, s) != 0) {
+			/* no thread: write it here */
+			int rc = write_item(s, it);
+			item_free(it);
+			return rc;
+		}
+		q->running = 1;
+	}
+	pthread_mutex_lock(&q->mu);
+	while (q->count == WQ_CAP) {
+		q->producer_waiting = 1;
+		pthread_cond_wait(&q->nonfull, &q->mu);
+		q->producer_waiting = 0;
+	}
+	q->ring[q->head] = it;
+	q->head = (q->head + 1) % WQ_CAP;
+	/* wake the writer only when it may be asleep; it takes many at once */
+	if (q->count++ == 0)
+		pthread_cond_signal(&q->nonempty);
+	pthread_mutex_unlock(&q->mu);
+	return 0;
+}
+
+static int sq_put(store *base, const profile *p)
+{
+	sq_store *s = (sq_store *)base;
+	wq_item *it = calloc(1, sizeof *it);
+	if (!it)
+		goto oom;
+	buf d;
+	buf_init(&d);
+	buf_reserve(&d, 1024);
+	profile_encode(p, &d);
+	it->blob_len = d.len;
+	size_t mark = d.len;
+	profile_tools(p, &s->tmp[2]);
+	buf_put(&d, s->tmp[2].p, s->tmp[2].len);
+	it->tools_len = d.len - mark;
+	mark = d.len;
+	buf_putc(&d, ',');
+	for (uint32_t i = 0; i < p->n_sensors; i++) {
+		buf_puts(&d, p->sensors[i]);
+		buf_putc(&d, ',');
+	}
+	it->sensors_len = d.len - mark;
+	mark = d.len;
+	key_list keys;
+	profile_keys(p, &keys);
+	for (int i = 0; i < keys.n; i++) {
+		buf_put(&d, keys.k[i].kind, strlen(keys.k[i].kind) + 1);
+		buf_put(&d, keys.k[i].key, strlen(keys.k[i].key) + 1);
+	}
+	it->keys_len = d.len - mark;
+	if (d.oom) {
+		buf_free(&d);
+		free(it);
+		goto oom;
+	}
+	it->data = d.p;
+	it->kind = WQ_PROFILE;
+	memcpy(it->ip, p->ip, 16);
+	it->first_ns = p->first_ns;
+	it->last_ns = p->last_ns;
+	it->packets = p->packets;
+	it->bytes = p->bytes;
+	it->n_targets = dset_count(&p->targets);
+	return wq_push(s, it);
+oom:
+	snprintf(s->base.err, sizeof s->base.err, "out of memory");
+	return -1;
+}
+
+static int sq_put_sample(store *base, const uint8_t ip[16], const payload_sample *m)
+{
+	sq_store *s = (sq_store *)base;
+	wq_item *it = calloc(1, sizeof *it);
+	if (!it || !(it->data = malloc(m->len ? m->len : 1))) {
+		free(it);
+		snprintf(s->base.err, sizeof s->base.err, "out of memory");
+		return -1;
+	}
+	it->kind = WQ_SAMPLE;
+	memcpy(it->ip, ip, 16);
+	it->smp = *m;
+	memcpy(it->data, m->data, m->len);
+	it->smp.data = it->data;
+	return wq_push(s, it);
+}
+
+static void wq_free(sq_store *s)
+{
+	write_queue *q = s->wq;
+	if (!q)
+		return;
+	wq_drain(s);
+	pthread_mutex_destroy(&q->mu);
+	pthread_cond_destroy(&q->nonempty);
+	pthread_cond_destroy(&q->nonfull);
+	free(q);
+	s->wq = NULL;
 }
 
 static void row_to_capture(sqlite3_stmt *st, capture_rec *c)
@@ -395,6 +698,8 @@ static int sq_find_capture(store *base, uint64_t head_hash, int64_t raw_size,
 			   uint64_t content_hash, capture_rec *out)
 {
 	sq_store *s = (sq_store *)base;
+	if (wq_drain(s) < 0)
+		return -1;
 	sqlite3_stmt *st;
 	const char *sql = content_hash
 		? "SELECT " CAPTURE_COLS " FROM captures WHERE content_hash = ?1 LIMIT 1"
@@ -420,6 +725,8 @@ static int sq_find_capture(store *base, uint64_t head_hash, int64_t raw_size,
 static int sq_add_capture(store *base, const capture_rec *c)
 {
 	sq_store *s = (sq_store *)base;
+	if (wq_drain(s) < 0)
+		return -1;
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(s->db,
 			       "INSERT INTO captures (" CAPTURE_COLS ") VALUES"
@@ -457,6 +764,8 @@ static int sq_add_capture(store *base, const capture_rec *c)
 static int sq_scan_profiles(store *base, const source_query *q, store_profile_cb cb, void *ctx)
 {
 	sq_store *s = (sq_store *)base;
+	if (wq_drain(s) < 0)
+		return -1;
 	char sql[2048];
 	size_t n = (size_t)snprintf(sql, sizeof sql, "%s WHERE 1", select_sql);
 	if (q && q->tool)
@@ -506,6 +815,8 @@ static int sq_scan_profiles(store *base, const source_query *q, store_profile_cb
 static int sq_scan_samples(store *base, const uint8_t ip[16], store_sample_cb cb, void *ctx)
 {
 	sq_store *s = (sq_store *)base;
+	if (wq_drain(s) < 0)
+		return -1;
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(s->db,
 			       "SELECT key, ts_ns, count, proto, sport, dport, dst, wire_len, data"
@@ -541,6 +852,8 @@ static int sq_scan_samples(store *base, const uint8_t ip[16], store_sample_cb cb
 static int sq_scan_captures(store *base, store_capture_cb cb, void *ctx)
 {
 	sq_store *s = (sq_store *)base;
+	if (wq_drain(s) < 0)
+		return -1;
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(s->db, "SELECT " CAPTURE_COLS " FROM captures ORDER BY id", -1, &st,
 			       NULL) != SQLITE_OK)
@@ -560,6 +873,8 @@ static int sq_scan_captures(store *base, store_capture_cb cb, void *ctx)
 static int sq_count(store *base, uint64_t *n)
 {
 	sq_store *s = (sq_store *)base;
+	if (wq_drain(s) < 0)
+		return -1;
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM sources", -1, &st, NULL) != SQLITE_OK)
 		return sq_fail(s, "counting sources");
@@ -571,6 +886,8 @@ static int sq_count(store *base, uint64_t *n)
 static int sq_count_key(store *base, const char *kind, const char *key, uint64_t *n)
 {
 	sq_store *s = (sq_store *)base;
+	if (wq_drain(s) < 0)
+		return -1;
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM source_keys WHERE kind = ? AND key = ?",
 			       -1, &st, NULL) != SQLITE_OK)
@@ -586,6 +903,8 @@ static int sq_scan_key_groups(store *base, const char *kind, uint64_t min_source
 			      store_key_cb cb, void *ctx)
 {
 	sq_store *s = (sq_store *)base;
+	if (wq_drain(s) < 0)
+		return -1;
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(s->db,
 			       "SELECT key, count(*) AS n FROM source_keys WHERE kind = ?"
@@ -608,6 +927,8 @@ static int sq_scan_key_members(store *base, const char *kind, const char *key,
 			       store_profile_cb cb, void *ctx)
 {
 	sq_store *s = (sq_store *)base;
+	if (wq_drain(s) < 0)
+		return -1;
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(s->db,
 			       "SELECT " SOURCE_COLS " FROM sources WHERE ip IN"
@@ -637,9 +958,12 @@ static int sq_scan_key_members(store *base, const char *kind, const char *key,
 	return ret;
 }
 
+static void wq_free(sq_store *s);
+
 static void sq_close(store *base)
 {
 	sq_store *s = (sq_store *)base;
+	wq_free(s);
 	if (s->in_tx)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_finalize(s->get);

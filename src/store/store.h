@@ -23,8 +23,8 @@ typedef struct capture_rec {
 	char compression[8];  /* none, gzip, zstd, xz */
 	char status[16];      /* complete, truncated, interrupted */
 	int linktype;
-	uint64_t head_hash;   /* hash of the first MiB of content */
-	uint64_t content_hash;/* hash of the whole content */
+	uint64_t head_hash;   /* identity known before reading (plain files), else 0 */
+	uint64_t content_hash;/* identity: size + first and last MiB (stream.h) */
 	int64_t raw_size;     /* file size, -1 if unknown */
 	uint64_t packets;     /* frames read */
 	uint64_t ip_packets;  /* frames with an IP packet */

@@ -10,7 +10,6 @@
 void dset_init(dset *s)
 {
 	memset(s, 0, sizeof *s);
-	s->sorted = 1;
 }
 
 static inline uint32_t *vals(dset *s)
@@ -78,37 +77,71 @@ static int contains(const uint32_t *a, uint32_t n, uint32_t v)
 	return found;
 }
 
-static void find_top(dset *s)
-{
-	const uint32_t *a = dset_values(s);
-	s->top = 0;
-	s->top_at = 0;
-	for (uint8_t i = 0; i < s->n; i++) {
-		if (a[i] >= s->top) {
-			s->top = a[i];
-			s->top_at = i;
-		}
-	}
-}
-
 int dset_has(const dset *s, uint32_t v)
 {
 	return contains(dset_values(s), s->n, v);
 }
 
-static int cmp_u32(const void *a, const void *b)
+static void sift_down(uint32_t *a, uint32_t n, uint32_t i)
 {
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return (x > y) - (x < y);
+	uint32_t v = a[i];
+	for (;;) {
+		uint32_t c = 2 * i + 1;
+		if (c >= n)
+			break;
+		if (c + 1 < n && a[c + 1] > a[c])
+			c++;
+		if (a[c] <= v)
+			break;
+		a[i] = a[c];
+		i = c;
+	}
+	a[i] = v;
 }
 
-void dset_sort(dset *s)
+static void sift_up(uint32_t *a, uint32_t i)
 {
-	if (s->sorted)
-		return;
-	qsort(vals(s), s->n, sizeof(uint32_t), cmp_u32);
-	s->sorted = 1;
-	find_top(s);
+	uint32_t v = a[i];
+	while (i > 0) {
+		uint32_t parent = (i - 1) / 2;
+		if (a[parent] >= v)
+			break;
+		a[i] = a[parent];
+		i = parent;
+	}
+	a[i] = v;
+}
+
+static void heapify(uint32_t *a, uint32_t n)
+{
+	for (uint32_t i = n / 2; i-- > 0;)
+		sift_down(a, n, i);
+}
+
+/* Ascending order in place from a max-heap (heapsort). */
+static void heap_sort(uint32_t *a, uint32_t n)
+{
+	for (uint32_t end = n; end > 1; end--) {
+		uint32_t t = a[0];
+		a[0] = a[end - 1];
+		a[end - 1] = t;
+		sift_down(a, end - 1, 0);
+	}
+}
+
+uint32_t dset_sorted(const dset *s, uint32_t out[DSET_EXACT])
+{
+	memcpy(out, dset_values(s), s->n * sizeof(uint32_t));
+	if (!s->sorted)
+		heap_sort(out, s->n);
+	return s->n;
+}
+
+/* The largest value held, cached in the header: the full set's common case
+ * (a value above it) then needs no look at the values at all. */
+static uint32_t top(const dset *s)
+{
+	return s->top;
 }
 
 static int grow(dset *s)
@@ -136,22 +169,29 @@ int dset_add(dset *s, uint32_t v)
 	if (s->hll) {
 		hll_add(s->hll, v);
 		/* full: only values below the largest kept can enter the exact part */
-		if (s->n == DSET_EXACT && v >= s->top)
+		if (s->n == DSET_EXACT && v >= top(s))
 			return 0;
 	}
 	uint32_t *a = vals(s);
 	if (contains(a, s->n, v))
 		return 0;
+	if (s->sorted) { /* decoded ascending: make it a heap before changing it */
+		heapify(a, s->n);
+		s->sorted = 0;
+		s->top = s->n ? a[0] : 0;
+	}
 	if (s->n == DSET_EXACT) {
 		/* keep the DSET_EXACT smallest: v replaces the largest */
 		if (!s->hll) {
 			if (hll_start(s) < 0)
 				return 0;
 			hll_add(s->hll, v);
+			if (v >= a[0])
+				return 1;
 		}
-		a[s->top_at] = v;
-		s->sorted = 0;
-		find_top(s);
+		a[0] = v;
+		sift_down(a, s->n, 0);
+		s->top = a[0];
 		return 1;
 	}
 	if (s->n == capacity(s)) {
@@ -159,13 +199,10 @@ int dset_add(dset *s, uint32_t v)
 			return 0;
 		a = vals(s);
 	}
-	if (s->n && v < s->top)
-		s->sorted = 0;
-	if (!s->n || v >= s->top) {
-		s->top = v;
-		s->top_at = s->n;
-	}
-	a[s->n++] = v;
+	a[s->n] = v;
+	sift_up(a, s->n);
+	s->n++;
+	s->top = a[0];
 	return 1;
 }
 
@@ -219,7 +256,8 @@ uint64_t dset_count(const dset *s)
 	double sum = 0;
 	uint32_t zeros = 0;
 	for (uint32_t i = 0; i < DSET_HLL_M; i++) {
-		sum += ldexp(1.0, -(int)s->hll[i]);
+		uint8_t r = s->hll[i] < 63 ? s->hll[i] : 63;
+		sum += 1.0 / (double)((uint64_t)1 << r);
 		zeros += s->hll[i] == 0;
 	}
 	double m = DSET_HLL_M;
@@ -233,9 +271,7 @@ uint64_t dset_count(const dset *s)
 void dset_encode(const dset *s, buf *out)
 {
 	uint32_t sorted[DSET_EXACT];
-	memcpy(sorted, dset_values(s), s->n * sizeof(uint32_t));
-	if (!s->sorted)
-		qsort(sorted, s->n, sizeof(uint32_t), cmp_u32);
+	dset_sorted(s, sorted);
 	buf_put_uv(out, s->n);
 	const uint32_t *v = sorted;
 	uint32_t prev = 0;
@@ -256,13 +292,20 @@ int dset_decode(dset *s, cursor *c)
 		return -1;
 	uint64_t prev = 0;
 	for (uint64_t i = 0; i < n; i++) {
-		prev += rd_uv(c);
-		if (!rd_ok(c) || prev > UINT32_MAX) {
+		uint64_t d = rd_uv(c);
+		prev += d;
+		if (!rd_ok(c) || prev > UINT32_MAX || (i > 0 && d == 0)) {
+			dset_free(s);
+			return -1; /* stored values are distinct and ascending */
+		}
+		if (s->n == capacity(s) && grow(s) < 0) {
 			dset_free(s);
 			return -1;
 		}
-		dset_add(s, (uint32_t)prev);
+		vals(s)[s->n++] = (uint32_t)prev;
 	}
+	s->sorted = 1;
+	s->top = s->n ? vals(s)[s->n - 1] : 0;
 	uint8_t has = rd_u8(c);
 	if (has) {
 		const uint8_t *reg = rd_view(c, DSET_HLL_M);

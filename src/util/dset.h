@@ -19,24 +19,25 @@
 typedef struct dset {
 	uint8_t n;       /* values held (<= DSET_EXACT) */
 	uint8_t cap;     /* allocated slots in u.heap; 0 = values are in u.inl */
-	uint8_t top_at;  /* where the largest value is */
-	uint8_t sorted;  /* values are in ascending order */
-	uint32_t top;    /* the largest value held */
+	uint8_t sorted;  /* values ascending (as decoded); else a max-heap */
+	uint8_t pad_;
+	uint32_t top;    /* the largest value held (valid when n > 0) */
 	union {
 		uint32_t inl[DSET_INLINE];
 		uint32_t *heap;
-	} u;             /* values, in the order added (sorted when decoded) */
+	} u;             /* the values: a max-heap, so the largest is at [0] and
+			    "keep the smallest DSET_EXACT" costs O(log n) */
 	uint8_t *hll;    /* NULL until more than DSET_EXACT distinct values */
 } dset;
 
-/* The values held, in no particular order (see dset_sort). */
+/* The values held, in no particular order. */
 static inline const uint32_t *dset_values(const dset *s)
 {
 	return s->cap ? s->u.heap : s->u.inl;
 }
 
-/* Puts the values in ascending order (for listing them). */
-void dset_sort(dset *s);
+/* Copies the values in ascending order into out; returns how many. */
+uint32_t dset_sorted(const dset *s, uint32_t out[DSET_EXACT]);
 
 void dset_init(dset *s);
 void dset_free(dset *s);
