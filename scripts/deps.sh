@@ -5,7 +5,7 @@ set -eu
 build="build-essential cmake pkg-config libpcap-dev libsqlite3-dev libcurl4-openssl-dev
        zlib1g-dev libzstd-dev liblzma-dev"
 run="$build gzip"
-test="$build libcmocka-dev clang libclang-rt-14-dev sqlite3 jq zstd xz-utils iproute2 procps
+test="$build bc hyperfine libcmocka-dev clang libclang-rt-14-dev sqlite3 jq zstd xz-utils iproute2 procps
       tcpdump tshark p0f wireshark-common python3 sipvicious sipsak nmap masscan zmap sip-tester
       clickhouse-server clickhouse-client chromium"
 case "${1:-build}" in
