@@ -1,5 +1,6 @@
 #include "capture/capture.h"
 
+#include "capture/pcapfile.h"
 #include "capture/stream.h"
 #include "decode/decode.h"
 
@@ -9,8 +10,10 @@
 #include <string.h>
 
 struct cap_source {
-	pcap_t *pcap;
-	in_stream *in; /* NULL for live */
+	pcap_t *pcap;   /* libpcap: pcapng, pcap variants, live */
+	in_stream *in;  /* NULL for live */
+	int direct;     /* classic pcap read by pcapfile.c instead */
+	pcapfile pf;
 	int dlt;
 	int pcapng;
 	uint64_t good_offset;
@@ -37,6 +40,24 @@ cap_source *cap_open_file(const char *path, char *err, size_t errlen)
 	if (!c->in) {
 		free(c);
 		return NULL;
+	}
+	if (pcapfile_is_classic(c->in)) {
+		if (pcapfile_open(&c->pf, c->in) < 0) {
+			snprintf(err, errlen, "%s", c->pf.err);
+			stream_close(c->in);
+			free(c);
+			return NULL;
+		}
+		c->direct = 1;
+		c->dlt = c->pf.dlt;
+		c->good_offset = stream_offset(c->in);
+		if (!decode_link_supported(c->dlt)) {
+			snprintf(err, errlen, "unsupported link type %d (%s); supported: Ethernet, Linux cooked v1/v2, raw IPv4/IPv6, BSD loopback",
+				 c->dlt, pcap_datalink_val_to_name(c->dlt) ? pcap_datalink_val_to_name(c->dlt) : "?");
+			cap_close(c);
+			return NULL;
+		}
+		return c;
 	}
 	char perr[PCAP_ERRBUF_SIZE] = "";
 	c->pcap = pcap_fopen_offline_with_tstamp_precision(stream_file(c->in),
@@ -126,8 +147,27 @@ void cap_close(cap_source *c)
 	free(c);
 }
 
+static int direct_next(cap_source *c, cap_pkt *p)
+{
+	int rc = pcapfile_next(&c->pf, p);
+	/* the record just returned is consumed at the next call */
+	c->good_offset = stream_offset(c->in) + c->pf.pending;
+	if (rc == CAP_PACKET)
+		return rc;
+	if (rc == CAP_ERROR) {
+		const char *serr = stream_error(c->in);
+		snprintf(c->err, sizeof c->err, "%s", serr ? serr : c->pf.err);
+	} else if (stream_error(c->in)) {
+		snprintf(c->err, sizeof c->err, "%s", stream_error(c->in));
+		return CAP_ERROR;
+	}
+	return rc;
+}
+
 int cap_next(cap_source *c, cap_pkt *p)
 {
+	if (c->direct)
+		return direct_next(c, p);
 	for (;;) {
 		struct pcap_pkthdr *h;
 		const u_char *data;
@@ -167,7 +207,8 @@ const char *cap_error(const cap_source *c)
 
 void cap_break(cap_source *c)
 {
-	pcap_breakloop(c->pcap);
+	if (c->pcap)
+		pcap_breakloop(c->pcap);
 }
 
 int cap_datalink(const cap_source *c)

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define RING 8
+#define RING READER_RING
 
 struct cap_reader {
 	cap_source *c;
@@ -15,10 +15,13 @@ struct cap_reader {
 	pthread_mutex_t mu;
 	pthread_cond_t cv_full, cv_free;
 	cap_batch batch[RING];
-	/* batches move free -> filling -> full -> in use -> free, in ring order */
+	/* batches move free -> filling -> full -> taken -> free, in ring order;
+	 * the consumer may hold several taken batches, and frees them in order */
 	uint32_t head;  /* next batch the reader fills */
-	uint32_t tail;  /* next batch the consumer takes */
-	uint32_t count; /* batches full and not yet taken */
+	uint32_t take;  /* next full batch the consumer takes */
+	uint32_t tail;  /* next batch the consumer frees */
+	uint32_t count; /* batches filled and not yet freed */
+	uint32_t ready; /* batches filled and not yet taken */
 	int stopping;
 	int finished;
 };
@@ -71,6 +74,7 @@ static void *reader_main(void *arg)
 		pthread_mutex_lock(&r->mu);
 		r->head = (r->head + 1) % RING;
 		r->count++;
+		r->ready++;
 		pthread_cond_signal(&r->cv_full);
 		pthread_mutex_unlock(&r->mu);
 		if (st != CAP_PACKET)
@@ -117,16 +121,21 @@ fail:
 cap_batch *cap_reader_next(cap_reader *r)
 {
 	pthread_mutex_lock(&r->mu);
-	while (r->count == 0 && !r->finished)
+	while (r->ready == 0 && !r->finished)
 		pthread_cond_wait(&r->cv_full, &r->mu);
-	cap_batch *b = r->count ? &r->batch[r->tail] : NULL;
+	cap_batch *b = NULL;
+	if (r->ready) {
+		b = &r->batch[r->take];
+		r->take = (r->take + 1) % RING;
+		r->ready--;
+	}
 	pthread_mutex_unlock(&r->mu);
 	return b;
 }
 
 void cap_reader_release(cap_reader *r, cap_batch *b)
 {
-	(void)b;
+	(void)b; /* batches are freed in the order they were taken */
 	pthread_mutex_lock(&r->mu);
 	r->tail = (r->tail + 1) % RING;
 	r->count--;

@@ -9,6 +9,7 @@
 
 #define READER_BATCH_PKTS 1024
 #define READER_BATCH_BYTES (512u << 10)
+#define READER_RING 16 /* batches between the reader and its consumer */
 
 typedef struct cap_batch {
 	uint32_t n;                      /* packets in pkt[] */
@@ -30,7 +31,8 @@ typedef void (*cap_prepare_fn)(void *ctx, const cap_pkt *p, void *out);
  * could not start. */
 cap_reader *cap_reader_start(cap_source *c, cap_prepare_fn prepare, void *ctx,
 			     size_t scratch_size);
-/* Next filled batch (blocks). Give it back with cap_reader_release(). */
+/* Next filled batch (blocks; NULL at the end). Several may be held at once;
+ * give them back with cap_reader_release() in the order they were taken. */
 cap_batch *cap_reader_next(cap_reader *r);
 void cap_reader_release(cap_reader *r, cap_batch *b);
 /* Stops the thread (at any point) and frees the reader; c stays open. */

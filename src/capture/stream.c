@@ -78,8 +78,8 @@ static int gz_step(in_stream *s)
 	}
 	s->z.next_in = s->raw + s->raw_pos;
 	s->z.avail_in = (uInt)(s->raw_len - s->raw_pos);
-	s->z.next_out = s->out;
-	s->z.avail_out = OUT_CHUNK;
+	s->z.next_out = s->out + s->out_len;
+	s->z.avail_out = (uInt)(OUT_CHUNK - s->out_len);
 	int rc = inflate(&s->z, Z_NO_FLUSH);
 	s->raw_pos = s->raw_len - s->z.avail_in;
 	s->out_len = OUT_CHUNK - s->z.avail_out;
@@ -99,7 +99,7 @@ static int gz_step(in_stream *s)
 static int zstd_step(in_stream *s)
 {
 	ZSTD_inBuffer in = {s->raw + s->raw_pos, s->raw_len - s->raw_pos, 0};
-	ZSTD_outBuffer out = {s->out, OUT_CHUNK, 0};
+	ZSTD_outBuffer out = {s->out, OUT_CHUNK, s->out_len};
 	size_t rc = ZSTD_decompressStream(s->zs, &out, &in);
 	s->raw_pos += in.pos;
 	s->out_len = out.pos;
@@ -117,8 +117,8 @@ static int xz_step(in_stream *s)
 {
 	s->lz.next_in = s->raw + s->raw_pos;
 	s->lz.avail_in = s->raw_len - s->raw_pos;
-	s->lz.next_out = s->out;
-	s->lz.avail_out = OUT_CHUNK;
+	s->lz.next_out = s->out + s->out_len;
+	s->lz.avail_out = OUT_CHUNK - s->out_len;
 	lzma_ret rc = lzma_code(&s->lz, s->raw_eof ? LZMA_FINISH : LZMA_RUN);
 	s->raw_pos = s->raw_len - s->lz.avail_in;
 	s->out_len = OUT_CHUNK - s->lz.avail_out;
@@ -134,24 +134,21 @@ static int xz_step(in_stream *s)
 	return 1;
 }
 
-/* Refills the output window; returns bytes available, 0 at the end, -1 on error. */
-static ssize_t out_fill(in_stream *s)
+/* Decompresses more, appending to the output window. Returns 1 if it grew,
+ * 0 at the end of the input, -1 on error. */
+static int produce(in_stream *s)
 {
-	while (s->out_pos >= s->out_len) {
-		s->out_pos = s->out_len = 0;
+	size_t before = s->out_len;
+	while (s->out_len < OUT_CHUNK) {
 		if (s->codec == CODEC_GZIP && s->finished && s->raw_pos >= s->raw_len && s->raw_eof)
 			return 0;
-		ssize_t r = raw_fill(s);
-		if (r < 0)
+		if (raw_fill(s) < 0)
 			return -1;
-		int have_in = s->raw_pos < s->raw_len;
-		if (!have_in && s->raw_eof) {
-			if (s->codec == CODEC_XZ && !s->finished) {
-				if (xz_step(s) < 0)
-					return -1;
-				if (s->out_len)
-					continue;
-			}
+		if (s->raw_pos >= s->raw_len && s->raw_eof) {
+			if (s->codec == CODEC_XZ && !s->finished && xz_step(s) < 0)
+				return -1;
+			if (s->out_len > before)
+				return 1;
 			if (!s->finished && !s->err[0])
 				snprintf(s->err, sizeof s->err,
 					 "%s stream ends early (compressed file cut at byte %llu)",
@@ -163,10 +160,67 @@ static ssize_t out_fill(in_stream *s)
 						  : xz_step(s);
 		if (rc < 0)
 			return -1;
-		if (s->codec == CODEC_XZ && s->finished && s->out_len == 0)
+		if (s->out_len > before)
+			return 1;
+		if (s->codec == CODEC_XZ && s->finished)
 			return 0;
 	}
-	return (ssize_t)(s->out_len - s->out_pos);
+	return 1;
+}
+
+/* The window the content is read from: the raw input for a plain file, the
+ * decompressed output otherwise. */
+static uint8_t *win(in_stream *s, size_t **pos, size_t **len)
+{
+	if (s->codec == CODEC_NONE) {
+		*pos = &s->raw_pos;
+		*len = &s->raw_len;
+		return s->raw;
+	}
+	*pos = &s->out_pos;
+	*len = &s->out_len;
+	return s->out;
+}
+
+/* Makes `need` bytes (at most a window) contiguous at the read position,
+ * reading or decompressing more as needed. Returns how many bytes are there
+ * (fewer only at the end), -1 on error. */
+static ssize_t ensure(in_stream *s, size_t need)
+{
+	size_t *pos, *len;
+	uint8_t *w = win(s, &pos, &len);
+	if (*len - *pos >= need)
+		return (ssize_t)(*len - *pos);
+	if (*pos) { /* keep what is left, at the start */
+		memmove(w, w + *pos, *len - *pos);
+		*len -= *pos;
+		*pos = 0;
+	}
+	while (*len < need) {
+		if (s->codec != CODEC_NONE) {
+			int r = produce(s);
+			if (r < 0)
+				return -1;
+			if (r == 0)
+				break;
+			continue;
+		}
+		if (s->raw_eof)
+			break;
+		ssize_t n;
+		do
+			n = read(s->fd, s->raw + s->raw_len, RAW_CHUNK - s->raw_len);
+		while (n < 0 && errno == EINTR);
+		if (n < 0) {
+			snprintf(s->err, sizeof s->err, "read error: %s", strerror(errno));
+			return -1;
+		}
+		if (n == 0)
+			s->raw_eof = 1;
+		s->raw_len += (size_t)n;
+		s->raw_read += (uint64_t)n;
+	}
+	return (ssize_t)(*len - *pos);
 }
 
 static void account(in_stream *s, const void *p, size_t n)
@@ -194,37 +248,43 @@ static void account(in_stream *s, const void *p, size_t n)
 	s->consumed += n;
 }
 
+ssize_t stream_peek(in_stream *s, size_t need, const uint8_t **p)
+{
+	if (need > RAW_CHUNK || need > OUT_CHUNK) {
+		snprintf(s->err, sizeof s->err, "record of %zu bytes is too large", need);
+		return -1;
+	}
+	ssize_t n = ensure(s, need);
+	size_t *pos, *len;
+	uint8_t *w = win(s, &pos, &len);
+	*p = w + *pos;
+	return n;
+}
+
+void stream_consume(in_stream *s, size_t n)
+{
+	size_t *pos, *len;
+	uint8_t *w = win(s, &pos, &len);
+	if (n > *len - *pos)
+		n = *len - *pos;
+	account(s, w + *pos, n);
+	*pos += n;
+}
+
 static ssize_t cookie_read(void *cookie, char *dst, size_t want)
 {
 	in_stream *s = cookie;
 	size_t done = 0;
 	while (done < want) {
 		const uint8_t *src;
-		size_t avail;
-		if (s->codec == CODEC_NONE) {
-			ssize_t r = raw_fill(s);
-			if (r < 0)
-				return done ? (ssize_t)done : -1;
-			if (r == 0)
-				break;
-			src = s->raw + s->raw_pos;
-			avail = s->raw_len - s->raw_pos;
-		} else {
-			ssize_t r = out_fill(s);
-			if (r < 0)
-				return done ? (ssize_t)done : -1;
-			if (r == 0)
-				break;
-			src = s->out + s->out_pos;
-			avail = s->out_len - s->out_pos;
-		}
-		size_t n = want - done < avail ? want - done : avail;
+		ssize_t r = stream_peek(s, 1, &src);
+		if (r < 0)
+			return done ? (ssize_t)done : -1;
+		if (r == 0)
+			break;
+		size_t n = want - done < (size_t)r ? want - done : (size_t)r;
 		memcpy(dst + done, src, n);
-		account(s, src, n);
-		if (s->codec == CODEC_NONE)
-			s->raw_pos += n;
-		else
-			s->out_pos += n;
+		stream_consume(s, n);
 		done += n;
 	}
 	return (ssize_t)done;

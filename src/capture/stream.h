@@ -8,6 +8,7 @@
 #define SP_STREAM_H
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 enum stream_codec { CODEC_NONE, CODEC_GZIP, CODEC_ZSTD, CODEC_XZ };
 
@@ -15,6 +16,13 @@ typedef struct in_stream in_stream;
 
 /* path "-" is stdin. Returns NULL and fills err on failure. */
 in_stream *stream_open(const char *path, char *err, size_t errlen);
+/* Direct access without copies: a pointer to the next `need` bytes (at most
+ * 1 MiB), valid until the next call on the stream. Returns how many bytes
+ * are there (fewer than asked only at the end), -1 on error. */
+ssize_t stream_peek(in_stream *s, size_t need, const uint8_t **p);
+/* Marks n peeked bytes as read. */
+void stream_consume(in_stream *s, size_t n);
+
 /* The FILE* to hand to libpcap; owned by the stream. */
 FILE *stream_file(in_stream *s);
 void stream_close(in_stream *s);

@@ -19,12 +19,11 @@
 
 void addr_from_v4(uint8_t a[16], uint32_t v4)
 {
-	memset(a, 0, 10);
-	a[10] = a[11] = 0xff;
-	a[12] = (uint8_t)(v4 >> 24);
-	a[13] = (uint8_t)(v4 >> 16);
-	a[14] = (uint8_t)(v4 >> 8);
-	a[15] = (uint8_t)v4;
+	static const uint8_t prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	uint8_t be[4] = {(uint8_t)(v4 >> 24), (uint8_t)(v4 >> 16), (uint8_t)(v4 >> 8),
+			 (uint8_t)v4};
+	memcpy(a, prefix, 12);
+	memcpy(a + 12, be, 4);
 }
 
 int addr_is_v4(const uint8_t a[16])

@@ -6,6 +6,7 @@
 #include "profile/ptable.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -13,13 +14,35 @@
 
 #define MAX_ANALYZERS 8
 #define CHECK_EVERY 65536 /* packets between memory / progress checks */
+#define SHARDS 2          /* profiling threads; a source always goes to the same one */
+#define MAX_LAG 8         /* batches the worker shard may be behind */
+
+/* A shard profiles the sources whose hash falls to it, in its own table with
+ * its own analyser instances: shards share nothing while profiling. */
+typedef struct shard {
+	ptable *t;
+	void *an_state[MAX_ANALYZERS];
+	uint64_t ip_packets, malformed; /* since they were last collected */
+	uint64_t mem_pub;   /* memory in use, published after each batch (atomic) */
+	int flush_pub;      /* a counter is near overflow (atomic) */
+} shard;
+
+/* The worker thread that runs shard 1 a few batches behind the caller. */
+typedef struct worker {
+	pthread_t thread;
+	int running, stopping;
+	pthread_mutex_t mu;
+	pthread_cond_t cv_posted, cv_done;
+	const cap_batch *queue[READER_RING];
+	uint32_t posted, done; /* batches handed over / finished, ever */
+} worker;
 
 struct ingest {
 	store *st;
 	ingest_opts o;
-	ptable *t;
-	void *an_state[MAX_ANALYZERS];
+	shard sh[SHARDS];
 	int n_an;
+	worker w;
 	ingest_stats s;
 	/* current file */
 	uint64_t f_frames, f_ip, f_bytes, f_flushes;
@@ -42,6 +65,38 @@ static int64_t wall_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+static int shard_init(ingest *g, shard *h)
+{
+	h->t = ptable_new();
+	if (!h->t)
+		return -1;
+	for (int i = 0; i < g->n_an; i++)
+		h->an_state[i] = analyzer_list[i]->create ? analyzer_list[i]->create() : NULL;
+	return 0;
+}
+
+static void shard_free(ingest *g, shard *h)
+{
+	for (int i = 0; i < g->n_an; i++)
+		if (analyzer_list[i]->destroy)
+			analyzer_list[i]->destroy(h->an_state[i]);
+	ptable_free(h->t);
+}
+
+static void shard_clear(ingest *g, shard *h)
+{
+	ptable_clear(h->t);
+	for (int i = 0; i < g->n_an; i++)
+		if (analyzer_list[i]->clear)
+			analyzer_list[i]->clear(h->an_state[i]);
+}
+
+static void clear_all(ingest *g)
+{
+	for (int k = 0; k < SHARDS; k++)
+		shard_clear(g, &g->sh[k]);
+}
+
 ingest *ingest_new(store *st, const ingest_opts *o)
 {
 	ingest *g = calloc(1, sizeof *g);
@@ -55,13 +110,19 @@ ingest *ingest_new(store *st, const ingest_opts *o)
 		g->o.mem_cap = (uint64_t)1 << 30;
 	if (!g->o.flush_interval_s)
 		g->o.flush_interval_s = 60;
-	g->t = ptable_new();
-	if (!g->t) {
-		free(g);
-		return NULL;
+	while (analyzer_list[g->n_an] && g->n_an < MAX_ANALYZERS)
+		g->n_an++;
+	for (int k = 0; k < SHARDS; k++) {
+		if (shard_init(g, &g->sh[k]) < 0) {
+			for (int j = 0; j < k; j++)
+				shard_free(g, &g->sh[j]);
+			free(g);
+			return NULL;
+		}
 	}
-	for (int i = 0; analyzer_list[i] && g->n_an < MAX_ANALYZERS; i++)
-		g->an_state[g->n_an++] = analyzer_list[i]->create ? analyzer_list[i]->create() : NULL;
+	pthread_mutex_init(&g->w.mu, NULL);
+	pthread_cond_init(&g->w.cv_posted, NULL);
+	pthread_cond_init(&g->w.cv_done, NULL);
 	return g;
 }
 
@@ -69,10 +130,11 @@ void ingest_free(ingest *g)
 {
 	if (!g)
 		return;
-	for (int i = 0; i < g->n_an; i++)
-		if (analyzer_list[i]->destroy)
-			analyzer_list[i]->destroy(g->an_state[i]);
-	ptable_free(g->t);
+	for (int k = 0; k < SHARDS; k++)
+		shard_free(g, &g->sh[k]);
+	pthread_mutex_destroy(&g->w.mu);
+	pthread_cond_destroy(&g->w.cv_posted);
+	pthread_cond_destroy(&g->w.cv_done);
 	free(g);
 }
 
@@ -81,82 +143,130 @@ const ingest_stats *ingest_get_stats(const ingest *g)
 	return &g->s;
 }
 
-static uint64_t table_mem(ingest *g)
+/* Adds the shards' counters to the totals (only when no worker runs). */
+static void collect(ingest *g)
 {
-	uint64_t m = ptable_mem(g->t);
+	for (int k = 0; k < SHARDS; k++) {
+		g->s.ip_packets += g->sh[k].ip_packets;
+		g->f_ip += g->sh[k].ip_packets;
+		g->s.malformed += g->sh[k].malformed;
+		g->sh[k].ip_packets = g->sh[k].malformed = 0;
+	}
+}
+
+static uint64_t shard_mem(ingest *g, shard *h)
+{
+	uint64_t m = ptable_mem(h->t);
 	for (int i = 0; i < g->n_an; i++)
 		if (analyzer_list[i]->mem)
-			m += analyzer_list[i]->mem(g->an_state[i]);
+			m += analyzer_list[i]->mem(h->an_state[i]);
 	return m;
 }
 
-static void observe_analyzers(ingest *g, uint32_t idx, const pkt_view *v)
+/* Called by the thread that runs the shard, after each batch. */
+static void shard_publish(ingest *g, shard *h)
 {
-	acc *a = ptable_at(g->t, idx);
-	for (int i = 0; i < g->n_an; i++)
-		analyzer_list[i]->observe(g->an_state[i], g->t, idx, a, v);
+	__atomic_store_n(&h->mem_pub, shard_mem(g, h), __ATOMIC_RELAXED);
+	__atomic_store_n(&h->flush_pub, ptable_needs_flush(h->t), __ATOMIC_RELAXED);
 }
 
+static uint64_t table_mem(ingest *g)
+{
+	uint64_t m = 0;
+	for (int k = 0; k < SHARDS; k++)
+		m += __atomic_load_n(&g->sh[k].mem_pub, __ATOMIC_RELAXED);
+	return m;
+}
+
+static uint32_t table_sources(ingest *g)
+{
+	uint32_t n = 0;
+	for (int k = 0; k < SHARDS; k++)
+		n += ptable_count(g->sh[k].t);
+	return n;
+}
+
+static int needs_flush(ingest *g)
+{
+	for (int k = 0; k < SHARDS; k++)
+		if (__atomic_load_n(&g->sh[k].flush_pub, __ATOMIC_RELAXED))
+			return 1;
+	return table_mem(g) >= g->o.mem_cap;
+}
+
+static void observe_analyzers(ingest *g, shard *h, uint32_t idx, const pkt_view *v)
+{
+	acc *a = ptable_at(h->t, idx);
+	for (int i = 0; i < g->n_an; i++)
+		analyzer_list[i]->observe(h->an_state[i], h->t, idx, a, v);
+}
+
+/* Sensors that build their own packets (the honeypot) use shard 0 alone. */
 void ingest_observe(ingest *g, const pkt_view *v)
 {
+	shard *h = &g->sh[0];
 	g->s.ip_packets++;
 	g->f_ip++;
 	if (v->quirks & QUIRK_MALFORMED)
 		g->s.malformed++;
-	uint32_t idx = ptable_observe(g->t, v);
-	if (!idx)
-		return;
-	acc *a = ptable_at(g->t, idx);
-	for (int i = 0; i < g->n_an; i++)
-		analyzer_list[i]->observe(g->an_state[i], g->t, idx, a, v);
+	uint32_t idx = ptable_observe(h->t, v);
+	if (idx)
+		observe_analyzers(g, h, idx, v);
+	shard_publish(g, h);
 }
 
-/* Writes every profile in the table into the open transaction and clears
- * the table. `early`: forced by the memory cap, noted in each profile. */
-static int flush_table(ingest *g, int early)
+/* Writes one shard's profiles into the open transaction and clears it. */
+static int flush_shard(ingest *g, shard *h, int early)
 {
-	double t0 = now_s();
-	uint32_t n = ptable_count(g->t);
-	uint64_t mem = table_mem(g);
-	if (mem > g->s.peak_mem)
-		g->s.peak_mem = mem;
-	uint32_t *order = ptable_sorted(g->t);
-	for (uint32_t k = 0; k < n; k++) {
+	uint32_t n = ptable_count(h->t);
+	uint32_t *order = ptable_sorted(h->t);
+	int rc = 0;
+	for (uint32_t k = 0; k < n && rc == 0; k++) {
 		uint32_t idx = order ? order[k] : k + 1;
 		profile p;
 		profile_init(&p);
-		ptable_export(g->t, idx, &p);
+		ptable_export(h->t, idx, &p);
 		profile_add_sensor(&p, g->o.sensor);
 		if (early)
 			p.evictions = 1;
 		for (int i = 0; i < g->n_an; i++)
 			if (analyzer_list[i]->export)
-				analyzer_list[i]->export(g->an_state[i], g->t, idx,
+				analyzer_list[i]->export(h->an_state[i], h->t, idx,
 							 &p.ext[analyzer_list[i]->ext]);
-		int rc = store_put_profile(g->st, &p);
+		rc = store_put_profile(g->st, &p);
 		profile_free(&p);
-		if (rc < 0) {
-			free(order);
-			return -1;
-		}
 		uint32_t ns;
-		const payload_sample *sm = ptable_samples(g->t, idx, &ns);
-		for (uint32_t j = 0; j < ns; j++)
-			if (sm[j].data && store_put_sample(g->st, ptable_at(g->t, idx)->ip, &sm[j]) < 0) {
-				free(order);
-				return -1;
-			}
+		const payload_sample *sm = ptable_samples(h->t, idx, &ns);
+		for (uint32_t j = 0; j < ns && rc == 0; j++)
+			if (sm[j].data)
+				rc = store_put_sample(g->st, ptable_at(h->t, idx)->ip, &sm[j]);
 	}
 	free(order);
 	g->s.sources += n;
+	shard_clear(g, h);
+	shard_publish(g, h);
+	return rc;
+}
+
+/* Writes every profile of every shard into the open transaction and clears
+ * the tables. `early`: forced by the memory cap, noted in each profile. Only
+ * while no worker is profiling. */
+static int flush_table(ingest *g, int early)
+{
+	double t0 = now_s();
+	uint64_t mem = table_mem(g);
+	if (mem > g->s.peak_mem)
+		g->s.peak_mem = mem;
+	for (int k = 0; k < SHARDS; k++) {
+		if (flush_shard(g, &g->sh[k], early) < 0) {
+			clear_all(g);
+			return -1;
+		}
+	}
 	if (early) {
 		g->s.early_flushes++;
 		g->f_flushes++;
 	}
-	ptable_clear(g->t);
-	for (int i = 0; i < g->n_an; i++)
-		if (analyzer_list[i]->clear)
-			analyzer_list[i]->clear(g->an_state[i]);
 	g->s.flush_s += now_s() - t0;
 	return 0;
 }
@@ -196,28 +306,23 @@ static void progress(ingest *g, cap_source *c, const char *path, int final)
 		fprintf(stderr, "\r\033[K");
 }
 
-static void note_packet(ingest *g, const cap_pkt *p)
+static void note_batch(ingest *g, const cap_batch *b)
 {
-	g->s.frames++;
-	g->f_frames++;
-	g->s.bytes += p->len;
-	g->f_bytes += p->len;
-	if (g->f_frames == 1 || p->ts_ns < g->f_first)
-		g->f_first = p->ts_ns;
-	if (g->f_frames == 1 || p->ts_ns > g->f_last)
-		g->f_last = p->ts_ns;
+	for (uint32_t i = 0; i < b->n; i++) {
+		const cap_pkt *p = &b->pkt[i];
+		g->s.frames++;
+		g->f_frames++;
+		g->s.bytes += p->len;
+		g->f_bytes += p->len;
+		if (g->f_frames == 1 || p->ts_ns < g->f_first)
+			g->f_first = p->ts_ns;
+		if (g->f_frames == 1 || p->ts_ns > g->f_last)
+			g->f_last = p->ts_ns;
+	}
 }
-
-static int maybe_flush(ingest *g)
-{
-	if (table_mem(g) < g->o.mem_cap && !ptable_needs_flush(g->t))
-		return 0;
-	return flush_table(g, 1);
-}
-
 
 /* What the reader thread does for each packet: decode it and hash its
- * source, so that the profiling thread only looks up and updates. */
+ * source, so that the profiling threads only look up and update. */
 typedef struct prepared {
 	pkt_view v;
 	uint32_t hash;
@@ -237,56 +342,173 @@ static void prepare_packet(void *vctx, const cap_pkt *p, void *out)
 		pr->hash = ptable_hash(&pr->v);
 }
 
-/* Profiles a batch as a software pipeline: packet i is updated while the
- * memory of packets i+D, i+2D, i+3D, i+4D is on its way (index slot, record,
- * detail, set memory). Each stage has only D packets in flight, so the
- * prefetches fit the CPU's outstanding-miss capacity and land in time. */
-#define PIPE_D 4
-
-static void stage_update(ingest *g, uint32_t idx, const pkt_view *v)
+/* The shard of a source: the top bits of its hash (the table uses the low
+ * bits, which stay evenly spread within a shard). */
+static inline int shard_of(uint32_t hash)
 {
-	g->s.ip_packets++;
-	g->f_ip++;
-	if (v->quirks & QUIRK_MALFORMED)
-		g->s.malformed++;
-	if (!idx)
-		return;
-	ptable_update(g->t, idx, v);
-	observe_analyzers(g, idx, v);
+	return SHARDS == 1 ? 0 : (int)(hash >> 31);
 }
 
-static void process_batch(ingest *g, const cap_batch *b)
+/* Profiles one shard's packets of a batch as a software pipeline: packet i
+ * is updated while the memory of packets i+D, i+2D, i+3D, i+4D is on its way
+ * (index slot, record, detail, set memory). Each stage has only D packets in
+ * flight, so the prefetches fit the CPU's outstanding-miss capacity. */
+#define PIPE_D 4
+
+static void process_shard(ingest *g, int k, const cap_batch *b)
 {
-	prepared *pr = b->scratch;
-	uint32_t n = b->n;
-	static __thread uint32_t idx[READER_BATCH_PKTS];
+	shard *h = &g->sh[k];
+	const prepared *pr = b->scratch;
+	uint32_t mine[READER_BATCH_PKTS], idx[READER_BATCH_PKTS];
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < b->n; i++)
+		if (pr[i].ip && shard_of(pr[i].hash) == k)
+			mine[n++] = i;
 	for (uint32_t i = 0; i < n + 4 * PIPE_D; i++) {
-		if (i < n) {
-			note_packet(g, &b->pkt[i]);
-			if (pr[i].ip)
-				ptable_prefetch_slot(g->t, pr[i].hash);
-			else
-				g->s.not_ip++;
-		}
+		if (i < n)
+			ptable_prefetch_slot(h->t, pr[mine[i]].hash);
 		if (i >= PIPE_D && i - PIPE_D < n) {
-			uint32_t k = i - PIPE_D;
-			idx[k] = pr[k].ip ? ptable_lookup(g->t, pr[k].v.src, pr[k].hash) : 0;
-			if (idx[k])
-				ptable_prefetch_record(g->t, idx[k]);
+			const prepared *q = &pr[mine[i - PIPE_D]];
+			uint32_t x = ptable_lookup(h->t, q->v.src, q->hash);
+			idx[i - PIPE_D] = x;
+			if (x)
+				ptable_prefetch_record(h->t, x);
 		}
 		if (i >= 2 * PIPE_D && i - 2 * PIPE_D < n && idx[i - 2 * PIPE_D])
-			ptable_prefetch_detail(g->t, idx[i - 2 * PIPE_D]);
+			ptable_prefetch_detail(h->t, idx[i - 2 * PIPE_D]);
 		if (i >= 3 * PIPE_D && i - 3 * PIPE_D < n && idx[i - 3 * PIPE_D])
-			ptable_prefetch_sets(g->t, idx[i - 3 * PIPE_D], &pr[i - 3 * PIPE_D].v);
-		if (i >= 4 * PIPE_D && i - 4 * PIPE_D < n && pr[i - 4 * PIPE_D].ip)
-			stage_update(g, idx[i - 4 * PIPE_D], &pr[i - 4 * PIPE_D].v);
+			ptable_prefetch_sets(h->t, idx[i - 3 * PIPE_D], &pr[mine[i - 3 * PIPE_D]].v);
+		if (i >= 4 * PIPE_D && i - 4 * PIPE_D < n) {
+			const pkt_view *v = &pr[mine[i - 4 * PIPE_D]].v;
+			uint32_t x = idx[i - 4 * PIPE_D];
+			h->ip_packets++;
+			if (v->quirks & QUIRK_MALFORMED)
+				h->malformed++;
+			if (x) {
+				ptable_update(h->t, x, v);
+				observe_analyzers(g, h, x, v);
+			}
+		}
+	}
+	shard_publish(g, h);
+}
+
+static void *worker_main(void *arg)
+{
+	ingest *g = arg;
+	worker *w = &g->w;
+	for (;;) {
+		pthread_mutex_lock(&w->mu);
+		while (w->done == w->posted && !w->stopping)
+			pthread_cond_wait(&w->cv_posted, &w->mu);
+		if (w->done == w->posted) {
+			pthread_mutex_unlock(&w->mu);
+			return NULL;
+		}
+		const cap_batch *b = w->queue[w->done % READER_RING];
+		pthread_mutex_unlock(&w->mu);
+		for (int k = 1; k < SHARDS; k++)
+			process_shard(g, k, b);
+		pthread_mutex_lock(&w->mu);
+		w->done++;
+		pthread_cond_signal(&w->cv_done);
+		pthread_mutex_unlock(&w->mu);
 	}
 }
 
-static cap_reader *start_reader(cap_source *c, prepare_ctx *pc)
+static int worker_start(ingest *g)
+{
+	worker *w = &g->w;
+	w->posted = w->done = 0;
+	w->stopping = 0;
+	w->running = pthread_create(&w->thread, NULL, worker_main, g) == 0;
+	return w->running ? 0 : -1;
+}
+
+/* Waits until the worker has finished every batch handed to it. */
+static void worker_wait(ingest *g, uint32_t upto)
+{
+	worker *w = &g->w;
+	pthread_mutex_lock(&w->mu);
+	while (w->done < upto)
+		pthread_cond_wait(&w->cv_done, &w->mu);
+	pthread_mutex_unlock(&w->mu);
+}
+
+static void worker_stop(ingest *g)
+{
+	worker *w = &g->w;
+	if (!w->running)
+		return;
+	pthread_mutex_lock(&w->mu);
+	w->stopping = 1;
+	pthread_cond_signal(&w->cv_posted);
+	pthread_mutex_unlock(&w->mu);
+	pthread_join(w->thread, NULL);
+	w->running = 0;
+}
+
+/* Batches taken from the reader and not yet given back, oldest first. */
+typedef struct held {
+	cap_reader *r;
+	cap_batch *b[READER_RING];
+	uint32_t first, count; /* b[] is a ring; first = posted number of the oldest */
+} held;
+
+/* Gives back every held batch the worker has finished (in order). With
+ * `all`, waits for the worker to finish them all. */
+static void release_done(ingest *g, held *hd, int all)
+{
+	if (all && hd->count)
+		worker_wait(g, hd->first + hd->count);
+	pthread_mutex_lock(&g->w.mu);
+	uint32_t done = g->w.done;
+	pthread_mutex_unlock(&g->w.mu);
+	while (hd->count && hd->first < done) {
+		cap_reader_release(hd->r, hd->b[hd->first % READER_RING]);
+		hd->first++;
+		hd->count--;
+	}
+}
+
+/* Profiles a batch: shard 0 here, the others on the worker. */
+static void process_batch(ingest *g, held *hd, cap_batch *b)
+{
+	note_batch(g, b);
+	const prepared *pr = b->scratch;
+	for (uint32_t i = 0; i < b->n; i++)
+		if (!pr[i].ip)
+			g->s.not_ip++;
+	if (hd->count >= MAX_LAG) /* the worker is far behind: wait for it */
+		worker_wait(g, hd->first + hd->count - MAX_LAG / 2);
+	release_done(g, hd, 0);
+	worker *w = &g->w;
+	pthread_mutex_lock(&w->mu);
+	w->queue[w->posted % READER_RING] = b;
+	hd->b[w->posted % READER_RING] = b;
+	if (!hd->count)
+		hd->first = w->posted;
+	hd->count++;
+	w->posted++;
+	pthread_cond_signal(&w->cv_posted);
+	pthread_mutex_unlock(&w->mu);
+	process_shard(g, 0, b);
+}
+
+/* Every profiling thread is idle and every batch given back: the tables
+ * may be flushed and the counters read. */
+static void quiesce(ingest *g, held *hd)
+{
+	release_done(g, hd, 1);
+	collect(g);
+}
+
+static cap_reader *start_reader(cap_source *c, prepare_ctx *pc, held *hd)
 {
 	pc->dlt = cap_datalink(c);
-	return cap_reader_start(c, prepare_packet, pc, sizeof(prepared));
+	memset(hd, 0, sizeof *hd);
+	hd->r = cap_reader_start(c, prepare_packet, pc, sizeof(prepared));
+	return hd->r;
 }
 
 /* The hot loop: batches from the reader thread. Returns CAP_END or
@@ -294,35 +516,42 @@ static cap_reader *start_reader(cap_source *c, prepare_ctx *pc)
 static int read_loop(ingest *g, cap_source *c, const char *path, uint64_t *good_offset)
 {
 	prepare_ctx pc;
-	cap_reader *r = start_reader(c, &pc);
-	if (!r)
+	held hd;
+	if (worker_start(g) < 0)
 		return CAP_ERROR;
+	cap_reader *r = start_reader(c, &pc, &hd);
+	if (!r) {
+		worker_stop(g);
+		return CAP_ERROR;
+	}
 	int rc = CAP_END;
 	uint64_t since_check = 0;
 	cap_batch *b;
-	int noproc = getenv("SP_NOPROC") != NULL;
 	while ((b = cap_reader_next(r)) != NULL) {
-		if (!noproc)
-			process_batch(g, b);
 		int st = b->status;
 		*good_offset = b->good_offset;
 		g->bytes_done = b->bytes_done;
 		since_check += b->n;
-		cap_reader_release(r, b);
+		process_batch(g, &hd, b);
 		if (st != CAP_PACKET) {
 			rc = st;
 			break;
 		}
 		if (since_check >= CHECK_EVERY) {
 			since_check = 0;
-			if (maybe_flush(g) < 0) {
-				rc = -2;
-				break;
-			}
 			if (g->o.progress)
 				progress(g, c, path, 0);
+			if (needs_flush(g)) {
+				quiesce(g, &hd);
+				if (flush_table(g, 1) < 0) {
+					rc = -2;
+					break;
+				}
+			}
 		}
 	}
+	quiesce(g, &hd);
+	worker_stop(g);
 	cap_reader_stop(r);
 	return rc;
 }
@@ -344,7 +573,7 @@ static void fill_capture(ingest *g, cap_source *c, const char *path, capture_rec
 	r->first_ns = g->f_first;
 	r->last_ns = g->f_last;
 	r->read_ns = wall_ns();
-	r->sources = ptable_count(g->t);
+	r->sources = table_sources(g);
 	r->flushes = g->f_flushes;
 }
 
@@ -382,10 +611,7 @@ static int store_failed(ingest *g, const char *path)
 	fprintf(stderr, "scanprint: %s: %s: %s; nothing from this file was stored\n", path,
 		g->st->where, store_error(g->st));
 	store_rollback(g->st);
-	ptable_clear(g->t);
-	for (int i = 0; i < g->n_an; i++)
-		if (analyzer_list[i]->clear)
-			analyzer_list[i]->clear(g->an_state[i]);
+	clear_all(g);
 	g->s.files_failed++;
 	return 1;
 }
@@ -446,13 +672,10 @@ int ingest_file(ingest *g, const char *path)
 	if (dup) {
 		forget_file(g, &before);
 		store_rollback(g->st);
-		ptable_clear(g->t);
-		for (int i = 0; i < g->n_an; i++)
-			if (analyzer_list[i]->clear)
-				analyzer_list[i]->clear(g->an_state[i]);
+		clear_all(g);
 		return already_read(g, path, &old);
 	}
-	rec.sources = ptable_count(g->t);
+	rec.sources = table_sources(g);
 	if (flush_table(g, 0) < 0 || store_add_capture(g->st, &rec) < 0 ||
 	    store_commit(g->st) < 0) {
 		forget_file(g, &before);
@@ -489,9 +712,11 @@ int ingest_live(ingest *g, const char *iface, const char *filter, volatile sig_a
 	}
 	reset_file(g);
 	prepare_ctx pc;
-	cap_reader *r = start_reader(c, &pc);
+	held hd;
+	cap_reader *r = worker_start(g) == 0 ? start_reader(c, &pc, &hd) : NULL;
 	if (!r) {
-		fprintf(stderr, "scanprint: %s: cannot start the capture thread\n", iface);
+		fprintf(stderr, "scanprint: %s: cannot start the capture threads\n", iface);
+		worker_stop(g);
 		cap_close(c);
 		return 1;
 	}
@@ -502,15 +727,16 @@ int ingest_live(ingest *g, const char *iface, const char *filter, volatile sig_a
 			break;
 		}
 		double until = now_s() + g->o.flush_interval_s;
+		uint64_t since_check = 0;
 		while (!*stop && now_s() < until) {
 			cap_batch *b = cap_reader_next(r);
 			if (!b) {
 				done = 1;
 				break;
 			}
-			process_batch(g, b);
 			int st = b->status;
-			cap_reader_release(r, b);
+			since_check += b->n;
+			process_batch(g, &hd, b);
 			if (st == CAP_ERROR) {
 				fprintf(stderr, "scanprint: %s: %s\n", iface, cap_error(c));
 				ret = 1;
@@ -519,21 +745,30 @@ int ingest_live(ingest *g, const char *iface, const char *filter, volatile sig_a
 				done = 1;
 				break;
 			}
-			if (table_mem(g) >= g->o.mem_cap && flush_table(g, 1) < 0) {
-				ret = store_failed(g, iface);
-				done = 2;
-				break;
+			if (since_check >= CHECK_EVERY) {
+				since_check = 0;
+				if (needs_flush(g)) {
+					quiesce(g, &hd);
+					if (flush_table(g, 1) < 0) {
+						ret = store_failed(g, iface);
+						done = 2;
+						break;
+					}
+				}
 			}
 		}
 		if (done == 2)
 			break;
 		if (*stop)
 			done = 1;
+		quiesce(g, &hd);
 		if (ingest_commit(g) < 0) {
 			ret = store_failed(g, iface);
 			break;
 		}
 	}
+	quiesce(g, &hd);
+	worker_stop(g);
 	cap_reader_stop(r);
 	capture_rec rec;
 	fill_capture(g, c, iface, &rec);
