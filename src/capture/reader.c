@@ -59,6 +59,7 @@ static int fill(cap_reader *r, cap_batch *b)
 
 static void *reader_main(void *arg)
 {
+	pthread_setname_np(pthread_self(), "sp-reader");
 	cap_reader *r = arg;
 	for (;;) {
 		pthread_mutex_lock(&r->mu);

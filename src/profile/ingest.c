@@ -395,6 +395,7 @@ static void process_shard(ingest *g, int k, const cap_batch *b)
 
 static void *worker_main(void *arg)
 {
+	pthread_setname_np(pthread_self(), "sp-shard1");
 	ingest *g = arg;
 	worker *w = &g->w;
 	for (;;) {

@@ -12,16 +12,21 @@
 /* Hot first: the last-value cache, the target and source port sets, the TTL
  * bits (two cache lines); the rest is touched at a source's first packets. */
 struct acc_detail {
+	/* line 0 */
 	uint32_t last[4];             /* last value added to each set: repeats are free */
-	dset targets, sports, dports; /* all distinct values, inline ones included */
-	uint8_t ttls[32];             /* TTL bit set */
-	ipid_obs *ipid;               /* first observations, by arrival */
+	dset targets, sports;         /* all distinct values, inline ones included */
+	/* line 1 */
 	uint16_t n_ipid, cap_ipid;
 	uint8_t n_syn;                /* extra SYN signatures beyond syn0 */
 	uint8_t n_samples;
+	ipid_obs *ipid;               /* first observations, by arrival */
+	uint8_t ttls[32];             /* TTL bit set */
+	/* cold */
+	dset dports;                  /* repeats are caught by last[] */
 	syn_sig *syn;                 /* SYN_SAMPLES - 1 slots once needed */
 	payload_sample *samples;      /* SAMPLES_PER_SOURCE slots once needed */
 };
+_Static_assert(offsetof(struct acc_detail, dports) <= 128, "hot part of acc_detail: two lines");
 
 _Static_assert(sizeof(acc) == 256, "acc: two hot lines + two cold lines");
 
@@ -107,6 +112,25 @@ acc *ptable_at(ptable *t, uint32_t idx)
 	return &t->chunk[idx >> CHUNK_BITS][idx & (CHUNK_RECS - 1)];
 }
 
+/* Index slots: tag << 32 | V6 flag | record number. For an IPv4 source the
+ * tag is the address itself, so a lookup never touches the record (whose
+ * memory is still on its way: the pipeline prefetches it after the lookup);
+ * for IPv6 it is the hash, and the record's address is compared. */
+#define SLOT_V6 0x80000000u
+#define SLOT_IDX 0x7fffffffu
+
+static inline uint32_t v4_of(const uint8_t ip[16])
+{
+	return ((uint32_t)ip[12] << 24) | ((uint32_t)ip[13] << 16) | ((uint32_t)ip[14] << 8) | ip[15];
+}
+
+/* Where a slot's entry belongs (what the hash of its source was). */
+static inline uint32_t slot_hash(uint64_t e)
+{
+	uint32_t tag = (uint32_t)(e >> 32);
+	return (e & SLOT_V6) ? tag : hash_u32(tag);
+}
+
 static int index_grow(ptable *t)
 {
 	uint32_t nmask = t->mask * 2 + 1;
@@ -117,8 +141,7 @@ static int index_grow(ptable *t)
 		uint64_t e = t->index[i];
 		if (!e)
 			continue;
-		uint32_t h = (uint32_t)(e >> 32);
-		uint32_t j = h & nmask;
+		uint32_t j = slot_hash(e) & nmask;
 		while (ni[j])
 			j = (j + 1) & nmask;
 		ni[j] = e;
@@ -134,7 +157,7 @@ static acc *record_new(ptable *t, uint32_t *idx)
 {
 	uint32_t i = t->n + 1; /* record 0 is never used: 0 means empty */
 	uint32_t c = i >> CHUNK_BITS;
-	if (c >= MAX_CHUNKS)
+	if (c >= MAX_CHUNKS || i > SLOT_IDX)
 		return NULL;
 	if (c >= t->nchunks) {
 		t->chunk[c] = aligned_alloc(64, CHUNK_RECS * sizeof(acc));
@@ -150,15 +173,19 @@ static acc *record_new(ptable *t, uint32_t *idx)
 
 acc *ptable_get(ptable *t, const uint8_t ip[16], uint32_t hash, uint32_t *idx)
 {
+	int v4 = addr_is_v4(ip);
+	uint64_t want = (uint64_t)(v4 ? v4_of(ip) : hash) << 32 | (v4 ? 0 : SLOT_V6);
+	uint64_t mask = 0xffffffff00000000ULL | SLOT_V6;
 	uint32_t j = hash & t->mask;
 	for (;;) {
 		uint64_t e = t->index[j];
 		if (!e)
 			break;
-		if ((uint32_t)(e >> 32) == hash) {
-			acc *a = ptable_at(t, (uint32_t)e);
-			if (memcmp(a->ip, ip, 16) == 0) {
-				*idx = (uint32_t)e;
+		if ((e & mask) == want) {
+			uint32_t r = (uint32_t)e & SLOT_IDX;
+			acc *a = ptable_at(t, r);
+			if (v4 || memcmp(a->ip, ip, 16) == 0) {
+				*idx = r;
 				return a;
 			}
 		}
@@ -175,7 +202,7 @@ acc *ptable_get(ptable *t, const uint8_t ip[16], uint32_t hash, uint32_t *idx)
 		return NULL;
 	memset(a, 0, sizeof *a);
 	memcpy(a->ip, ip, 16);
-	t->index[j] = ((uint64_t)hash << 32) | *idx;
+	t->index[j] = want | *idx;
 	return a;
 }
 
@@ -213,16 +240,24 @@ static acc_detail *detail_get(ptable *t, acc *a)
 }
 
 /* Adds v to an inline pair, spilling into the detail set when full. */
-static void small_set_add(ptable *t, acc *a, uint32_t *inl, uint8_t *n, size_t set_off,
+/* The detail's sets, by the slot of their last-value cache. */
+enum { SET_TARGETS = 0, SET_SPORTS = 1, SET_DPORTS = 2 };
+
+static dset *detail_set(acc_detail *d, int which)
+{
+	return which == SET_TARGETS ? &d->targets : which == SET_SPORTS ? &d->sports : &d->dports;
+}
+
+static void small_set_add(ptable *t, acc *a, uint32_t *inl, uint8_t *n, int which,
 			  uint32_t v)
 {
 	if (a->detail) {
 		acc_detail *d = detail_at(t, a->detail);
-		uint32_t *last = &d->last[(set_off - offsetof(acc_detail, targets)) / sizeof(dset)];
+		uint32_t *last = &d->last[which];
 		if (*last == v)
 			return;
 		*last = v;
-		dset *s = (dset *)((char *)d + set_off);
+		dset *s = detail_set(d, which);
 		uint8_t cap = s->cap;
 		int had_hll = s->hll != NULL;
 		dset_add(s, v);
@@ -240,7 +275,7 @@ static void small_set_add(ptable *t, acc *a, uint32_t *inl, uint8_t *n, size_t s
 	}
 	acc_detail *d = detail_get(t, a);
 	if (d) {
-		dset *s = (dset *)((char *)d + set_off);
+		dset *s = detail_set(d, which);
 		dset_add(s, v);
 		t->mem += dset_mem(s);
 	}
@@ -426,12 +461,12 @@ static void observe_l4(ptable *t, acc *a, const pkt_view *v)
 	}
 	if ((v->proto == 6 || v->proto == 17) && v->l4_ok) {
 		uint32_t p = (uint32_t)v->proto << 16;
-		small_set_add(t, a, a->dport, &a->ndport, offsetof(acc_detail, dports), p | v->dport);
-		small_set_add(t, a, a->sport, &a->nsport, offsetof(acc_detail, sports), p | v->sport);
+		small_set_add(t, a, a->dport, &a->ndport, SET_DPORTS, p | v->dport);
+		small_set_add(t, a, a->sport, &a->nsport, SET_SPORTS, p | v->sport);
 	} else if (v->proto == 1 || v->proto == 58) {
 		/* ICMP: the "port" is the type, as in flow tools */
 		uint32_t p = (uint32_t)v->proto << 16;
-		small_set_add(t, a, a->dport, &a->ndport, offsetof(acc_detail, dports),
+		small_set_add(t, a, a->dport, &a->ndport, SET_DPORTS,
 			      p | v->icmp_type);
 	}
 	if (v->payload_len && (v->proto == 6 || v->proto == 17) && v->l4_ok)
@@ -538,7 +573,7 @@ void ptable_update(ptable *t, uint32_t idx, const pkt_view *v)
 			a->ipid_zero_df++;
 	}
 	ttl_add(t, a, v->ttl);
-	small_set_add(t, a, a->tgt, &a->ntgt, offsetof(acc_detail, targets),
+	small_set_add(t, a, a->tgt, &a->ntgt, SET_TARGETS,
 		      v->family == 4 ? v->dst4 : addr_key32(v->dst));
 	observe_l4(t, a, v);
 }

@@ -493,6 +493,7 @@ static int write_item(sq_store *s, const wq_item *it)
 
 static void *writer_main(void *arg)
 {
+	pthread_setname_np(pthread_self(), "sp-sqlite");
 	sq_store *s = arg;
 	write_queue *q = s->wq;
 	wq_item *take[WQ_TAKE];
