@@ -43,7 +43,8 @@ static inline const uint8_t *rd_ptr(const cursor *c)
 static inline void rd_fail(cursor *c)
 {
 	c->short_ = 1;
-	c->p += c->left;
+	if (c->p) /* NULL + 0 is still undefined */
+		c->p += c->left;
 	c->left = 0;
 }
 

@@ -12,7 +12,8 @@ trap 'rm -rf "$work"' EXIT
 if [ -f "$dir/$name.args" ]; then
 	files=$(sed "s|^|$dir/|" "$dir/$name.args" | tr '\n' ' ')
 else
-	files=$(ls "$dir/$name".pcap* "$dir/$name".pcapng* 2>/dev/null)
+	files=$(ls "$dir/$name".pcap* "$dir/$name".pcapng* 2>/dev/null || true)
+	[ -n "$files" ] || { echo "golden $name: no $name.args and no $name.pcap*" >&2; exit 1; }
 fi
 # shellcheck disable=SC2086
 "$scanprint" read -q --db "$work/db" $files
