@@ -235,10 +235,15 @@ void syn_sig_from_view(syn_sig *s, const pkt_view *v)
 
 void syn_sig_ja4t(const syn_sig *s, char *out, size_t outlen)
 {
-	char opts[SYN_OPTS * 4 + 1] = "00"; /* JA4T writes 00 for what is absent */
+	/* JA4T lists option kinds as the wire has them: after EOL every byte of
+	 * padding is another kind 0 (FoxIO's macOS example ends in 4-0-0). */
+	char opts[SYN_OPTS * 4 + 64 * 2 + 1] = "00"; /* "00" when there are none */
 	size_t n = 0;
-	for (uint32_t i = 0; i < s->nopt && n + 4 < sizeof opts; i++)
-		n += (size_t)snprintf(opts + n, sizeof opts - n, "%s%u", i ? "-" : "", s->opt[i]);
+	unsigned total = s->nopt + (s->nopt && s->opt[s->nopt - 1] == 0 ? s->eol_pad : 0);
+	for (unsigned i = 0; i < total && n + 5 < sizeof opts; i++) {
+		unsigned kind = i < s->nopt ? s->opt[i] : 0;
+		n += (size_t)snprintf(opts + n, sizeof opts - n, "%s%u", i ? "-" : "", kind);
+	}
 	char mss[8] = "00", ws[8] = "00";
 	if (s->has & SYNF_MSS)
 		snprintf(mss, sizeof mss, "%u", s->mss);
