@@ -413,6 +413,7 @@ static void host_export(void *self, ptable *t, uint32_t idx, buf *blob)
 	b.replies = s->replies;
 	b.dns = s->dns;
 	export_rules(h, s, ptable_at(t, idx), &b);
+	hb_normalise(&b);
 	if (s->vblock) {
 		const vblock *vb = &h->vb[s->vblock - 1];
 		b.flags |= vb->flags & HBF_MORE_VICTIMS;

@@ -104,14 +104,39 @@ void hb_add_victim(host_blob *b, const hb_victim *v)
 	hb_victims_add(b->victim, &b->nvictims, &b->flags, v);
 }
 
-static uint32_t umin(uint32_t a, uint32_t b)
+/* Nmap's seq = mask ^ (try << 16 | try): two of a scan's values differ in
+ * the low byte of each half by the same amount, so the high bytes and the
+ * xor of the two low bytes name the scan. */
+static uint32_t nmap_canon(uint32_t x)
 {
-	return a < b ? a : b;
+	return (x & 0xff00ff00u) | (((x >> 16) ^ x) & 0xff);
+}
+
+static uint32_t series_of(const host_blob *b)
+{
+	return b->flags >> HBF_SERIES_SHIFT & HS_ALL;
+}
+
+void hb_normalise(host_blob *b)
+{
+	uint32_t f = series_of(b);
+	if (!(b->flags & HBF_SYN)) {
+		b->flags &= ~(uint32_t)(HS_ALL << HBF_SERIES_SHIFT);
+		b->seq0 = b->uni0 = b->unile0 = 0;
+		return;
+	}
+	if (!(f & HS_SEQ_SAME))
+		b->seq0 = (f & HS_SEQ_NMAP) ? nmap_canon(b->seq0) : 0;
+	if (!(f & HS_UNI_BE))
+		b->uni0 = 0;
+	if (!(f & HS_UNI_LE))
+		b->unile0 = 0;
 }
 
 /* The series flags of two sources of SYNs: each still holds only if the
- * two first SYNs agree on it (equality, and nmap's try form, are
- * transitive, so the smallest value stands for all). */
+ * two first SYNs agree on it. The relations are equivalences and values
+ * are kept only while their flag holds (normalised), so the result is the
+ * same in any order and however the packets were split. */
 static void merge_series(host_blob *d, const host_blob *s)
 {
 	if (!(s->flags & HBF_SYN))
@@ -121,22 +146,20 @@ static void merge_series(host_blob *d, const host_blob *s)
 		d->seq0 = s->seq0;
 		d->uni0 = s->uni0;
 		d->unile0 = s->unile0;
+		hb_normalise(d);
 		return;
 	}
-	uint32_t keep = (d->flags & s->flags) >> HBF_SERIES_SHIFT & HS_ALL;
-	uint32_t x = d->seq0 ^ s->seq0;
-	if (x)
+	uint32_t keep = series_of(d) & series_of(s);
+	if (d->seq0 != s->seq0)
 		keep &= ~(uint32_t)HS_SEQ_SAME;
-	if ((x >> 16) != (x & 0xffff) || (x & 0xffff) > 255)
+	if (nmap_canon(d->seq0) != nmap_canon(s->seq0))
 		keep &= ~(uint32_t)HS_SEQ_NMAP;
 	if (d->uni0 != s->uni0)
 		keep &= ~(uint32_t)HS_UNI_BE;
 	if (d->unile0 != s->unile0)
 		keep &= ~(uint32_t)HS_UNI_LE;
 	d->flags = (d->flags & ~(uint32_t)(HS_ALL << HBF_SERIES_SHIFT)) | keep << HBF_SERIES_SHIFT;
-	d->seq0 = umin(d->seq0, s->seq0);
-	d->uni0 = umin(d->uni0, s->uni0);
-	d->unile0 = umin(d->unile0, s->unile0);
+	hb_normalise(d);
 }
 
 void hb_merge(host_blob *d, const host_blob *s)
@@ -273,7 +296,10 @@ int hb_decode(host_blob *b, const uint8_t *p, size_t n)
 	b->dns = rd_uv(&c);
 	if (!rd_ok(&c) || decode_rules(&c, b) < 0 || decode_victims(&c, b) < 0)
 		return -1;
-	return rd_ok(&c) && rd_left(&c) == 0 ? 0 : -1;
+	if (!rd_ok(&c) || rd_left(&c) != 0)
+		return -1;
+	hb_normalise(b);
+	return 0;
 }
 
 int hb_from_profile(const profile *p, host_blob *b)

@@ -6,7 +6,7 @@
  *   u8 version (1)
  *   uv flags      bit0: a SYN was seen (seq0.. valid); bits 1-4: HS_* that
  *                 held over every SYN; bit5: more victims than kept
- *   uv seq0 uni0 unile0      first SYN's values (merge: the smallest)
+ *   uv seq0 uni0 unile0      first SYN's values while their flag holds (else 0)
  *   uv spoofed spoof_ttl spoof_why replies dns
  *                 (spoof_ttl: packets whose only failed test was TTL >= 200)
  *   uv nrules, then per rule: name, tool (uv len + bytes), uv hash, uv hits,
@@ -74,6 +74,9 @@ typedef struct host_blob {
 void hb_init(host_blob *b);
 int hb_decode(host_blob *b, const uint8_t *p, size_t n);
 void hb_encode(const host_blob *b, buf *out);
+/* Keeps series values only while their flag holds (nmap's in its
+ * canonical form): equal meaning, equal bytes. */
+void hb_normalise(host_blob *b);
 /* dst = dst + src. */
 void hb_merge(host_blob *dst, const host_blob *src);
 /* Adds (or counts) one rule result / victim, keeping the caps. */

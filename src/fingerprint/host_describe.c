@@ -140,7 +140,11 @@ static void require_text(const hr_set *rs, const hr_rule *r, char *out, size_t n
 
 static const char *kind_word(int applies)
 {
-	return applies == HK_SYN ? "SYNs" : applies == HK_UDP ? "UDP probes" : "probes";
+	static const char *const w[8] = {"probes",	     "SYNs",
+					 "UDP probes",	     "SYN/UDP probes",
+					 "ICMP echo probes", "SYN/ICMP probes",
+					 "UDP/ICMP probes",  "SYN/UDP/ICMP probes"};
+	return w[applies & 7];
 }
 
 static void tool_changes(const hdesc *d, const host_attr *a, fact_tool *t)

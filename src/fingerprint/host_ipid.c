@@ -32,7 +32,7 @@ static uint16_t swap16(uint16_t v)
 }
 
 /* One counter through all samples (values byte-swapped if asked). */
-static int one_counter(const obs *o, int n, int swapped, double *p, double *rate)
+static int one_counter(const obs *o, int n, int swapped, double *p, double *rate, double *adv)
 {
 	double pr = 1, total = 0;
 	for (int i = 1; i < n; i++) {
@@ -46,6 +46,7 @@ static int one_counter(const obs *o, int n, int swapped, double *p, double *rate
 		total += d;
 	}
 	int64_t span = o[n - 1].ts - o[0].ts;
+	*adv = total;
 	*p = pr;
 	*rate = span > 0 ? total / ((double)span / 1e9) : -1;
 	return pr <= IPID_P_MAX;
@@ -211,18 +212,27 @@ static int classify_counters(const obs *o, int n, ipid_result *r)
 {
 	char why[160];
 	int groups, k, mixed;
-	if (one_counter(o, n, 0, &r->p_random, &r->rate_pps)) {
+	double p_be = 1, p_le = 1, rate_be, rate_le, adv_be = 0, adv_le = 0;
+	int be = one_counter(o, n, 0, &p_be, &rate_be, &adv_be);
+	int le = one_counter(o, n, 1, &p_le, &rate_le, &adv_le);
+	/* both fit when the steps are small either way: a little-endian
+	 * counter read big-endian advances by multiples of 256 */
+	if (le && (!be || adv_le * 16 < adv_be)) {
 		r->series = 1;
-		snprintf(why, sizeof why, "%d IDs%s rise like one counter", n,
-			 r->dsts > 1 ? " to different destinations" : " (one destination)");
-		set(r, "incremental", why);
-		return 1;
-	}
-	if (one_counter(o, n, 1, &r->p_random, &r->rate_pps)) {
-		r->series = 1;
+		r->p_random = p_le;
+		r->rate_pps = rate_le;
 		snprintf(why, sizeof why,
 			 "%d IDs rise like one counter once their bytes are swapped", n);
 		set(r, "incremental-byteswapped", why);
+		return 1;
+	}
+	if (be) {
+		r->series = 1;
+		r->p_random = p_be;
+		r->rate_pps = rate_be;
+		snprintf(why, sizeof why, "%d IDs%s rise like one counter", n,
+			 r->dsts > 1 ? " to different destinations" : " (one destination)");
+		set(r, "incremental", why);
 		return 1;
 	}
 	r->rate_pps = -1;

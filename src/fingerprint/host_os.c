@@ -118,20 +118,18 @@ static void vote_ipid(const os_input *in, vote *v, facts *f)
 {
 	const ipid_result *r = in->ipid;
 	const char *c = r->cls;
-	if (!strcmp(c, "zero-df") || (!strcmp(c, "zero") && r->zero_udp_df)) {
-		if (r->zero_udp_df) {
-			v->score[FAM_UNIX] += 2;
-			v->linux_votes++;
-			v->old_linux = 1;
-			facts_os_evidence(
-			    f, "IP ID 0 with DF on UDP (Linux 2.4/2.6, CVE-2002-0510; "
-			       "later kernels send non-zero IDs, so this dates the host)");
-		} else {
-			v->score[FAM_UNIX] += 0.5;
-			facts_os_evidence(f,
-					  "IP ID 0 with DF on every packet (Linux for DF packets "
-					  "without a connected socket; others rarely)");
-		}
+	if (r->zero_udp_df && strcmp(c, "tool-formula")) {
+		v->score[FAM_UNIX] += 2;
+		v->linux_votes++;
+		v->old_linux = 1;
+		facts_os_evidence(f, "IP ID 0 with DF on UDP (Linux 2.4/2.6, CVE-2002-0510; "
+				     "later kernels send non-zero IDs, so this dates the host)");
+	}
+	if ((!strcmp(c, "zero-df") || !strcmp(c, "zero")) && !r->zero_udp_df) {
+		v->score[FAM_UNIX] += 0.5;
+		facts_os_evidence(f,
+				  "IP ID 0 with DF on every packet (Linux for DF packets without "
+				  "a connected socket; others rarely)");
 	} else if (!strcmp(c, "per-destination")) {
 		v->score[FAM_UNIX] += 1;
 		v->linux_votes++;
