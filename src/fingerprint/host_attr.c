@@ -162,24 +162,28 @@ static int requirements_hold(const profile *p, const host_blob *b, const hr_set 
 	return 1;
 }
 
+/* The rule's confidence, more with its supporting marks, less for each
+ * expectation the stock tool would meet and this source does not, and for
+ * few packets or a small share. */
 static double confidence(const host_attr *a)
 {
 	const hr_rule *r = a->rule;
 	double c = r->confidence;
+	int failed = 0;
+	for (int i = 0; i < r->nlocal; i++) {
+		uint16_t bit = (uint16_t)(1u << i);
+		if ((r->support & bit) && (a->all & bit))
+			c += 0.03;
+		failed += (r->expect & bit) && !(a->all & bit);
+	}
+	if (c > 0.99)
+		c = 0.99;
 	if (a->hits == 1)
 		c *= 0.85;
 	else if (a->hits == 2)
 		c *= 0.95;
 	c *= 0.8 + 0.2 * a->share;
-	for (int i = 0; i < r->nlocal; i++) {
-		uint16_t bit = (uint16_t)(1u << i);
-		if ((r->expect & bit) && !(a->all & bit))
-			c -= 0.05;
-		if ((r->support & bit) && (a->all & bit))
-			c += 0.03;
-	}
-	if (c > 0.99)
-		c = 0.99;
+	c -= 0.05 * failed;
 	return c < 0.1 ? 0.1 : c;
 }
 

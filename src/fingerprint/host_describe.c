@@ -65,11 +65,11 @@ static void describe_ipid(hdesc *d, facts *f)
 	f->ipid_total = p->packets;
 	f->ipid_zero = p->ipid_zero;
 	snprintf(f->ipid_class, sizeof f->ipid_class, "%s", r->cls);
+	if (p->ipid_zero)
+		facts_note(f, "IP ID: %" PRIu64 " of %" PRIu64 " zero%s", p->ipid_zero, p->packets,
+			   p->ipid_zero == p->ipid_zero_df ? ", all with DF" : "");
 	if (r->why[0])
-		facts_note(f, "IP ID: %" PRIu64 " of %" PRIu64 " zero%s; %s%s", p->ipid_zero,
-			   p->packets,
-			   p->ipid_zero && p->ipid_zero == p->ipid_zero_df ? " (all with DF)" : "",
-			   r->why, r->cls[0] ? "" : " (class unknown)");
+		facts_note(f, "IP ID series: %s%s", r->why, r->cls[0] ? "" : " (class unknown)");
 	if (r->zero_udp_df || r->zero_tcp_df)
 		facts_note(f, "IP ID 0 with DF in the first packets: %d UDP, %d TCP, %d other",
 			   r->zero_udp_df, r->zero_tcp_df, r->zero_other);
@@ -337,9 +337,8 @@ static void json_extra(const hdesc *d, facts *f)
 		json_ipid(&w, &d->ip);
 	json_syn(&w, d);
 	json_rules(&w, d);
-	char rpath[512];
-	hr_sigpath("raw-tools.rules", rpath, sizeof rpath);
-	json_status(&w, "rules_file", d->rs ? d->rs->path : rpath, d->rules_err, 0);
+	/* the rules' directory depends on the installation: the error names it */
+	json_status(&w, "rules_file", "raw-tools.rules", d->rules_err, 0);
 	json_status(&w, "p0f_file", d->p0f_path, d->p0f_err, d->p0f_absent);
 	jw_obj_end(&w);
 	jw_key(&w, "traffic");
@@ -372,9 +371,16 @@ void host_describe(const profile *p, facts *f, const describe_ctx *ctx)
 	describe_ipid(&d, f);
 	describe_syn(&d, f);
 	describe_tools(&d, f);
-	os_input in = {p, &d.ttl, &d.ip, d.syn, (int)p->n_syn, d.attr, d.nattr};
-	os_guess(&in, f);
 	traffic_analyse(p, &d.b, tool_sends_ttl255(&d), &d.tr);
+	os_input in = {p,
+		       &d.ttl,
+		       &d.ip,
+		       d.syn,
+		       (int)p->n_syn,
+		       d.attr,
+		       d.nattr,
+		       !strcmp(d.tr.kind, "likely-spoofed")};
+	os_guess(&in, f);
 	traffic_notes(f, p, &d.b, &d.tr, d.ip.rate_pps);
 	json_extra(&d, f);
 }

@@ -36,8 +36,7 @@ typedef struct vote {
 	double score[FAM_N];
 	int linux_votes; /* evidence that names Linux within unix */
 	int old_linux;	 /* the IP ID 0 rule of Linux 2.4/2.6 contributed */
-	int bsd_votes;
-	int p0f_fam; /* family of the best p0f OS match, -1 none */
+	int p0f_fam;	 /* family of the best p0f OS match, -1 none */
 	const p0f_match *best;
 } vote;
 
@@ -90,14 +89,14 @@ static void vote_ttl(const os_input *in, vote *v, facts *f)
 	switch (t->initial) {
 	case 128:
 		v->score[FAM_WIN] += 1;
-		facts_os_evidence(f, "initial TTL 128 (seen %d, %d hops): Windows' default", t->max,
-				  t->hops);
+		facts_os_evidence(f, "initial TTL 128 (seen %d, %d hop%s): Windows' default",
+				  t->max, t->hops, t->hops == 1 ? "" : "s");
 		break;
 	case 64:
 		v->score[FAM_UNIX] += 1;
-		facts_os_evidence(f,
-				  "initial TTL 64 (seen %d, %d hops): Linux, BSD and macOS default",
-				  t->max, t->hops);
+		facts_os_evidence(
+		    f, "initial TTL 64 (seen %d, %d hop%s): Linux, BSD and macOS default", t->max,
+		    t->hops, t->hops == 1 ? "" : "s");
 		break;
 	case 32:
 		v->score[FAM_WIN] += 0.5;
@@ -146,10 +145,8 @@ static void vote_ipid(const os_input *in, vote *v, facts *f)
 				     "nmap's 'broken little-endian incremental')");
 	} else if (!strcmp(c, "random") || !strcmp(c, "random-increments")) {
 		v->score[FAM_UNIX] += 0.5;
-		v->bsd_votes++;
-		facts_os_evidence(f,
-				  "random IP IDs (OpenBSD, FreeBSD/macOS with random IDs; or a NAT "
-				  "that rewrites them)");
+		facts_os_evidence(f, "IP IDs that follow no counter across destinations (today's "
+				     "Linux, OpenBSD, FreeBSD/macOS with random IDs; or a NAT)");
 	}
 }
 
@@ -187,6 +184,13 @@ static int tool_decides(const os_input *in, vote *v, facts *f)
 static void name_guess(const os_input *in, const vote *v, int fam, facts *f)
 {
 	const p0f_match *m = v->best;
+	if (m && v->p0f_fam == fam && (m->generic || m->fuzzy)) {
+		/* a catch-all or approximate signature: its flavor is a guess */
+		snprintf(f->os_guess, sizeof f->os_guess, "%.47s",
+			 v->old_linux && !strcmp(m->label->name, "Linux") ? "Linux 2.4/2.6"
+									  : m->label->name);
+		return;
+	}
 	if (m && v->p0f_fam == fam) {
 		char name[112];
 		snprintf(name, sizeof name, "%s%s%s", m->label->name,
@@ -202,8 +206,6 @@ static void name_guess(const os_input *in, const vote *v, int fam, facts *f)
 		snprintf(f->os_guess, sizeof f->os_guess, "Linux 2.4/2.6");
 	else if (fam == FAM_UNIX && v->linux_votes)
 		snprintf(f->os_guess, sizeof f->os_guess, "Linux");
-	else if (fam == FAM_UNIX && v->bsd_votes)
-		snprintf(f->os_guess, sizeof f->os_guess, "BSD or macOS");
 	else if (fam == FAM_UNIX)
 		snprintf(f->os_guess, sizeof f->os_guess, "Linux, BSD or macOS");
 	else if (in->ttl->initial == 255)
@@ -247,4 +249,7 @@ void os_guess(const os_input *in, facts *f)
 	name_guess(in, &v, best, f);
 	if (!f->os_guess[0])
 		f->nos_evidence = 0;
+	else if (in->spoofed)
+		facts_os_evidence(f, "but the source address looks spoofed: these headers may be "
+				     "another host's");
 }

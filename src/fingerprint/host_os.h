@@ -27,6 +27,7 @@ typedef struct os_input {
 	int nsyn;
 	const host_attr *attr; /* raw-tool attributions */
 	int nattr;
+	int spoofed; /* the traffic looks spoofed */
 } os_input;
 
 /* Fills f->os_guess and its evidence (or leaves it empty), and adds notes. */

@@ -176,7 +176,7 @@ static const numfield numfields[] = {
 };
 
 /* Parses one "field=value" token into m; *tcp says it needs TCP. */
-static int parse_mark(const char *tok, hr_mark *m, int *tcp)
+static int parse_mark_body(const char *tok, hr_mark *m, int *tcp)
 {
 	memset(m, 0, sizeof *m);
 	const char *eq = strchr(tok, '=');
@@ -215,6 +215,23 @@ static int parse_mark(const char *tok, hr_mark *m, int *tcp)
 		}
 	}
 	return -1;
+}
+
+/* "field=value", or "field!=value" for a packet mark that must not hold. */
+static int parse_mark(const char *tok, hr_mark *m, int *tcp)
+{
+	const char *ne = strstr(tok, "!=");
+	if (!ne)
+		return parse_mark_body(tok, m, tcp);
+	char pos[64];
+	if (strlen(tok) >= sizeof pos)
+		return -1;
+	snprintf(pos, sizeof pos, "%.*s%s", (int)(ne - tok), tok, ne + 1);
+	if (parse_mark_body(pos, m, tcp) < 0 || m->cls != HM_PACKET)
+		return -1;
+	m->neg = 1;
+	snprintf(m->text, sizeof m->text, "%s", tok);
+	return 0;
 }
 
 /* Index of the mark in the set (added if new), or -1. */
@@ -704,7 +721,7 @@ static int layout_equal(const hr_mark *m, const pkt_view *v)
 	return m->opts[m->n - 1] != 0 || v->opt.eol_pad == m->eol_pad;
 }
 
-int hr_mark_holds(const hr_mark *m, const pkt_view *v)
+static int mark_value(const hr_mark *m, const pkt_view *v)
 {
 	switch (m->field) {
 	case HF_IPID:
@@ -740,6 +757,11 @@ int hr_mark_holds(const hr_mark *m, const pkt_view *v)
 	default:
 		return 0;
 	}
+}
+
+int hr_mark_holds(const hr_mark *m, const pkt_view *v)
+{
+	return mark_value(m, v) ^ m->neg;
 }
 
 uint64_t hr_eval(const hr_set *s, int ki, const pkt_view *v)

@@ -74,6 +74,7 @@ typedef struct hr_mark {
 	uint8_t opts[HR_MAX_OPTS]; /* option kinds (EOL = 0) for HF_OPTS */
 	uint8_t eol_pad;	   /* bytes after EOL ("eol+N") */
 	uint8_t none;		   /* opts=none */
+	uint8_t neg;		   /* "field!=value": holds when the value does not */
 	char text[48];		   /* canonical "field=value" */
 } hr_mark;
 

@@ -82,13 +82,12 @@ static void note_scan(facts *f, const profile *p, const traffic_result *t, doubl
 	char d[32], ports[160];
 	duration(t->duration_s, d, sizeof d);
 	ports_text(&p->dports, ports, sizeof ports, 0);
-	facts_note(f, "Scan: %" PRIu64 " target%s%s on %" PRIu64 " port%s (%s) over %s%s",
+	facts_note(f, "Scan: %" PRIu64 " target%s%s on %" PRIu64 " port%s (%s) over %s",
 		   dset_count(&p->targets), dset_count(&p->targets) == 1 ? "" : "s",
 		   dset_is_estimate(&p->targets) ? " (estimated)" : "", dset_count(&p->dports),
-		   dset_count(&p->dports) == 1 ? "" : "s", ports, d, "");
+		   dset_count(&p->dports) == 1 ? "" : "s", ports, d);
 	if (t->rate_pps > 0)
-		facts_note(f, "Rate: %.1f packets/s reach us%s", t->rate_pps,
-			   host_rate > 0 ? "" : " (its own send rate is not known)");
+		facts_note(f, "Rate: %.1f packets/s reach us", t->rate_pps);
 	if (host_rate > 0 && t->rate_pps > 0)
 		facts_note(f,
 			   "Its IP ID counter says it sends about %.0f packets/s in all: we see "
