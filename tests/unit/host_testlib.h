@@ -61,21 +61,25 @@ static inline size_t tl_build(const pkt_spec *s, uint8_t *f)
 		l4[13] = s->flags ? s->flags : TCP_SYN;
 		tl_be16(l4 + 14, s->win);
 		tl_be16(l4 + 18, s->urg);
-		memcpy(l4 + 20, s->opts, s->optlen);
-		memcpy(l4 + 20 + s->optlen, s->payload, s->plen);
+		if (s->optlen)
+			memcpy(l4 + 20, s->opts, s->optlen);
+		if (s->plen)
+			memcpy(l4 + 20 + s->optlen, s->payload, s->plen);
 		l4len = 20 + s->optlen + s->plen;
 	} else if (proto == 17) {
 		tl_be16(l4, s->sport);
 		tl_be16(l4 + 2, s->dport);
 		tl_be16(l4 + 4, (uint32_t)(8 + s->plen));
 		tl_be16(l4 + 6, 0);
-		memcpy(l4 + 8, s->payload, s->plen);
+		if (s->plen)
+			memcpy(l4 + 8, s->payload, s->plen);
 		l4len = 8 + s->plen;
 	} else {
 		l4[0] = s->icmp_type;
 		l4[1] = s->icmp_code;
 		memset(l4 + 2, 0, 6);
-		memcpy(l4 + 8, s->payload, s->plen);
+		if (s->plen)
+			memcpy(l4 + 8, s->payload, s->plen);
 		l4len = 8 + s->plen;
 	}
 	ip[0] = 0x45;
