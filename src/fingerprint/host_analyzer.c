@@ -48,7 +48,6 @@ typedef struct host_an {
 	const hr_set *rules;
 	uint8_t ncand[3];
 	uint8_t cand[3][HR_MAX_RULES]; /* rules with packet requirements, per kind */
-	uint64_t cand_union[3];
 	hstate *chunk[MAX_CHUNKS];
 	uint32_t nchunks;
 	vblock *vb;
@@ -75,7 +74,6 @@ static void *host_create(void)
 			if (!(r->applies & (1 << k)))
 				continue;
 			h->cand[k][h->ncand[k]++] = (uint8_t)i;
-			h->cand_union[k] |= r->req;
 		}
 	}
 	return h;
@@ -143,39 +141,50 @@ static uint32_t bswap32(uint32_t v)
 static void series_update(hstate *s, const pkt_view *v)
 {
 	uint32_t ports = ((uint32_t)v->dport << 16) | v->sport;
-	uint32_t uni = v->seq ^ v->dst4 ^ ports, unile = v->seq ^ bswap32(v->dst4) ^ ports;
+	uint32_t dle = bswap32(v->dst4);
+	uint32_t uni = v->seq ^ v->dst4 ^ ports, unile = v->seq ^ dle ^ ports;
+	uint8_t keep = HS_ALL;
+	if (v->family != 4)
+		keep &= (uint8_t) ~(HS_UNI_BE | HS_UNI_LE);
+	/* seq = dst (Mirai) with fixed ports keeps seq ^ dst ^ ports constant
+	 * too: that is not Unicornscan's key */
+	if (v->seq == v->dst4)
+		keep &= (uint8_t)~HS_UNI_BE;
+	if (v->seq == dle)
+		keep &= (uint8_t)~HS_UNI_LE;
 	if (!(s->flags & F_SYN)) {
 		s->flags |= F_SYN;
 		s->seq0 = v->seq;
 		s->uni0 = uni;
 		s->unile0 = unile;
-		s->series = v->family == 4 ? HS_ALL : HS_SEQ_SAME | HS_SEQ_NMAP;
+		s->series = keep;
 		return;
 	}
 	uint32_t x = v->seq ^ s->seq0;
 	if (x)
-		s->series &= (uint8_t)~HS_SEQ_SAME;
+		keep &= (uint8_t)~HS_SEQ_SAME;
 	if ((x >> 16) != (x & 0xffff) || (x & 0xffff) > 255)
-		s->series &= (uint8_t)~HS_SEQ_NMAP;
+		keep &= (uint8_t)~HS_SEQ_NMAP;
 	if (uni != s->uni0)
-		s->series &= (uint8_t)~HS_UNI_BE;
+		keep &= (uint8_t)~HS_UNI_BE;
 	if (unile != s->unile0)
-		s->series &= (uint8_t)~HS_UNI_LE;
+		keep &= (uint8_t)~HS_UNI_LE;
+	s->series &= keep;
 }
 
-/* The rule's packet marks among m, as its local bits. */
-static uint16_t local_bits(const hr_rule *r, uint64_t m)
+/* The rule's own packet marks on this packet, as its local bits. */
+static uint16_t local_bits(const hr_set *rs, const hr_rule *r, hr_lazy *lz, const pkt_view *v)
 {
 	uint16_t b = 0;
 	for (int i = 0; i < r->nlocal; i++)
-		if ((m >> r->local[i]) & 1)
+		if (((r->local_packet >> i) & 1) && hr_lazy_mark(rs, lz, r->local[i], v))
 			b |= (uint16_t)(1u << i);
-	return b & r->local_packet;
+	return b;
 }
 
-static void hit(const hr_set *rs, hstate *s, int c, uint64_t m)
+static void hit(const hr_set *rs, hstate *s, int c, hr_lazy *lz, const pkt_view *v)
 {
-	uint16_t b = local_bits(&rs->rule[s->rule[c] - 1], m);
+	uint16_t b = local_bits(rs, &rs->rule[s->rule[c] - 1], lz, v);
 	if (s->hits[c] == 0)
 		s->all[c] = b;
 	else
@@ -185,36 +194,40 @@ static void hit(const hr_set *rs, hstate *s, int c, uint64_t m)
 		s->hits[c]++;
 }
 
-static void candidates(const host_an *h, hstate *s, int ki, uint64_t m)
+/* Counts the hits of the source's candidate rules; while a slot is free
+ * and the packet is not explained by a candidate, looks for a new one. */
+static void candidates(const host_an *h, hstate *s, int ki, const pkt_view *v)
 {
 	const hr_set *rs = h->rules;
+	hr_lazy lz = {0, 0};
+	int explained = 0;
 	for (int c = 0; c < 2; c++) {
 		int r = s->rule[c] - 1;
 		if (r >= 0 && (rs->rule[r].applies & (1 << ki)) &&
-		    (m & rs->rule[r].req) == rs->rule[r].req)
-			hit(rs, s, c, m);
+		    hr_rule_hits(rs, &rs->rule[r], &lz, v)) {
+			hit(rs, s, c, &lz, v);
+			explained = 1;
+		}
 	}
-	if (s->rule[1] || !(m & h->cand_union[ki]))
+	if (s->rule[1] || explained)
 		return;
-	for (int i = 0; i < h->ncand[ki] && !s->rule[1]; i++) {
+	for (int i = 0; i < h->ncand[ki]; i++) {
 		uint8_t r = h->cand[ki][i];
-		if ((m & rs->rule[r].req) != rs->rule[r].req || s->rule[0] == r + 1)
+		if (s->rule[0] == r + 1 || !hr_rule_hits(rs, &rs->rule[r], &lz, v))
 			continue;
 		int c = s->rule[0] ? 1 : 0;
 		s->rule[c] = (uint8_t)(r + 1);
 		s->hits[c] = 0;
-		hit(rs, s, c, m);
+		hit(rs, s, c, &lz, v);
+		return;
 	}
 }
 
 static void probe(const host_an *h, hstate *s, int kind, const pkt_view *v)
 {
-	const hr_set *rs = h->rules;
-	int ki = hr_kind_index(kind);
-	uint64_t m = hr_eval(rs, ki, v);
 	if (kind == HK_SYN)
 		series_update(s, v);
-	candidates(h, s, ki, m);
+	candidates(h, s, hr_kind_index(kind), v);
 }
 
 /* --- spoofing, replies, victims --------------------------------------- */

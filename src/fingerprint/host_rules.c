@@ -301,6 +301,12 @@ static int on_require(parser *p, const char *tok)
 	const hr_mark *m = &p->s->mark[mi];
 	buf_printf(&p->canon, "|r:%s", m->text);
 	if (m->cls == HM_PACKET) {
+		if (!(r->req >> mi & 1)) {
+			if (r->nreq == HR_MAX_LOCAL)
+				return fail(p, "more than %d packet marks in require",
+					    HR_MAX_LOCAL);
+			r->reqv[r->nreq++] = (uint8_t)mi; /* evaluated in this order */
+		}
 		r->req |= 1ull << mi;
 		p->have_req = 1;
 	} else if (m->cls == HM_SERIES) {
@@ -486,6 +492,16 @@ static int set_key(parser *p, const char *key, char *v)
 	return fail(p, "unknown key '%s'", key);
 }
 
+/* Rules are found by a packet mark that holds: '!=' alone would hit
+ * almost every packet. */
+static int only_negative(const hr_set *s, const hr_rule *r)
+{
+	for (int k = 0; k < r->nreq; k++)
+		if (!s->mark[r->reqv[k]].neg)
+			return 0;
+	return 1;
+}
+
 static int end_rule(parser *p)
 {
 	hr_rule *r = p->r;
@@ -498,6 +514,11 @@ static int end_rule(parser *p)
 		rc = fail(p, "rule [%s] has no tool", r->name);
 	else if (!p->have_req)
 		rc = fail(p, "rule [%s] requires no packet or series mark", r->name);
+	else if (r->nreq && only_negative(p->s, r))
+		rc = fail(p,
+			  "rule [%s]: its packet marks in require are all negated ('!='): give "
+			  "one that must hold",
+			  r->name);
 	else if (p->tcp_line && r->applies != HK_SYN) {
 		p->line = p->tcp_line;
 		rc = fail(p, "rule [%s]: a TCP mark needs applies = tcp-syn", r->name);

@@ -87,9 +87,11 @@ typedef struct hr_rule {
 	char name[HR_NAME];
 	char tool[HR_NAME];
 	char component[24];
-	uint8_t applies;    /* HK_* */
-	uint64_t req;	    /* packet marks required (bits = mark index) */
-	uint8_t series_req; /* HS_* required */
+	uint8_t applies; /* HK_* */
+	uint64_t req;	 /* packet marks required (bits = mark index) */
+	uint8_t nreq;
+	uint8_t reqv[HR_MAX_LOCAL]; /* the same, in the order written: rare and cheap first */
+	uint8_t series_req;	    /* HS_* required */
 	uint8_t nreq_profile;
 	uint8_t req_profile[4]; /* profile marks required (mark index) */
 	uint8_t nlocal;
@@ -162,5 +164,31 @@ static inline int hr_probe_kind(const pkt_view *v)
 /* Packet marks of one probe of kind index ki (bits = mark index). */
 uint64_t hr_eval(const hr_set *s, int ki, const pkt_view *v);
 int hr_mark_holds(const hr_mark *m, const pkt_view *v);
+
+/* Marks of one packet, decided when first asked (most rules fail on their
+ * first mark, so most marks are never evaluated). */
+typedef struct hr_lazy {
+	uint64_t known, val;
+} hr_lazy;
+
+static inline int hr_lazy_mark(const hr_set *s, hr_lazy *c, int i, const pkt_view *v)
+{
+	uint64_t b = 1ull << i;
+	if (!(c->known & b)) {
+		c->known |= b;
+		if (hr_mark_holds(&s->mark[i], v))
+			c->val |= b;
+	}
+	return (c->val & b) != 0;
+}
+
+/* All the rule's required packet marks hold on the packet. */
+static inline int hr_rule_hits(const hr_set *s, const hr_rule *r, hr_lazy *c, const pkt_view *v)
+{
+	for (int k = 0; k < r->nreq; k++)
+		if (!hr_lazy_mark(s, c, r->reqv[k], v))
+			return 0;
+	return 1;
+}
 
 #endif

@@ -67,19 +67,24 @@ static void errors_name_file_and_line(void **state)
 	parse_error("[a]\ntool = x\nrequire = opts=mss,eol+1,nop\n",
 		    "r.rules:3: bad mark 'opts=mss,eol+1,nop' (see docs/signatures-raw.md)");
 	parse_error("# nothing\n", "r.rules:1: no rules");
+	parse_error(
+	    "[a]\ntool = x\nrequire = seq!=dst seq=same\n",
+	    "r.rules:1: rule [a]: its packet marks in require are all negated ('!='): give one "
+	    "that must hold");
 }
 
 static int holds(const char *mark, const pkt_spec *s)
 {
 	char text[256], err[256];
-	snprintf(text, sizeof text, "[t]\ntool = t\nrequire = %s\n", mark);
+	/* a mark that always holds first: a rule needs one that is not negated */
+	snprintf(text, sizeof text, "[t]\ntool = t\nrequire = df=0,1 %s\n", mark);
 	hr_set *rs = hr_parse(text, strlen(text), "t", err, sizeof err);
 	if (!rs)
 		fail_msg("%s", err);
 	uint8_t frame[256];
 	pkt_view v;
 	tl_view(s, frame, &v);
-	int r = hr_mark_holds(&rs->mark[0], &v);
+	int r = hr_mark_holds(&rs->mark[1], &v);
 	hr_free(rs);
 	return r;
 }
@@ -106,6 +111,7 @@ static void marks_decide_packets(void **state)
 	s.optlen = sizeof o;
 	assert_true(holds("ipid=dst^dport^seq", &s));
 	assert_false(holds("seq=dst", &s));
+	assert_true(holds("seq!=dst", &s));
 	assert_true(holds("ittl=255", &s));
 	assert_true(holds("ttl=200-250", &s));
 	assert_false(holds("ttl=37-59", &s));
@@ -120,6 +126,7 @@ static void marks_decide_packets(void **state)
 	assert_true(holds("dport=8000-8100", &s));
 	s.seq = s.dst;
 	assert_true(holds("seq=dst", &s));
+	assert_false(holds("seq!=dst", &s));
 	tl_be32(o + 12, 123456); /* a Linux-like millisecond counter */
 	assert_false(holds("tsval=clock", &s));
 	s.opts = NULL;
