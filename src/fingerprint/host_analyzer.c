@@ -5,7 +5,7 @@
  *  - other IPv4 packets from the source: Corsaro's spoofing tests;
  *  - replies (ICMP echo/timestamp/mask replies, DNS responses) and ICMP
  *    errors, whose quote names the victim of a spoofed attack.
- * State is one 56-byte record per source, in chunks indexed by the table's
+ * State is one 60-byte record per source, in chunks indexed by the table's
  * record number; victims go to a side table made only for the sources that
  * send ICMP errors. */
 #include "fingerprint/host.h"
@@ -33,6 +33,7 @@ typedef struct hstate {
 	uint32_t dns;		     /* DNS responses */
 	uint32_t vblock;	     /* victims block + 1, 0 = none */
 	uint16_t spoof_why;	     /* SP_* seen */
+	uint16_t probes;	     /* probes seen (saturating) */
 	uint8_t rule[2];	     /* candidate rule index + 1, 0 = free */
 	uint8_t series;		     /* HS_* still holding */
 	uint8_t flags;		     /* F_* */
@@ -182,17 +183,27 @@ static uint16_t local_bits(const hr_set *rs, const hr_rule *r, hr_lazy *lz, cons
 	return b;
 }
 
+/* A probe the candidate rule hit. Its own marks (expectations, support,
+ * versions) are checked on the first LOCAL_EVERY_AFTER hits and then on one
+ * hit in LOCAL_EVERY: a tool's configuration shows on every packet, and the
+ * checks cost more than the rest of the packet's work. */
+#define LOCAL_EVERY_AFTER 4
+#define LOCAL_EVERY	  16
+
 static void hit(const hr_set *rs, hstate *s, int c, hr_lazy *lz, const pkt_view *v)
 {
-	uint16_t b = local_bits(rs, &rs->rule[s->rule[c] - 1], lz, v);
-	if (s->hits[c] == 0)
-		s->all[c] = b;
-	else
-		s->all[c] &= b;
-	s->some[c] |= b;
-	if (s->hits[c] != UINT32_MAX)
-		s->hits[c]++;
+	uint32_t n = s->hits[c];
+	if (n < LOCAL_EVERY_AFTER || n % LOCAL_EVERY == 0) {
+		uint16_t b = local_bits(rs, &rs->rule[s->rule[c] - 1], lz, v);
+		s->all[c] = n == 0 ? b : s->all[c] & b;
+		s->some[c] |= b;
+	}
+	if (n != UINT32_MAX)
+		s->hits[c] = n + 1;
 }
+
+#define DISCOVER_AFTER 4
+#define DISCOVER_EVERY 16
 
 /* Counts the hits of the source's candidate rules; while a slot is free
  * and the packet is not explained by a candidate, looks for a new one. */
@@ -209,7 +220,10 @@ static void candidates(const host_an *h, hstate *s, int ki, const pkt_view *v)
 			explained = 1;
 		}
 	}
-	if (s->rule[1] || explained)
+	/* a source that showed no rule in its first DISCOVER_AFTER probes is
+	 * searched on one probe in DISCOVER_EVERY from then on */
+	if (s->rule[1] || explained ||
+	    (s->probes >= DISCOVER_AFTER && s->probes % DISCOVER_EVERY != 0))
 		return;
 	for (int i = 0; i < h->ncand[ki]; i++) {
 		uint8_t r = h->cand[ki][i];
@@ -225,6 +239,8 @@ static void candidates(const host_an *h, hstate *s, int ki, const pkt_view *v)
 
 static void probe(const host_an *h, hstate *s, int kind, const pkt_view *v)
 {
+	if (s->probes != UINT16_MAX)
+		s->probes++;
 	if (kind == HK_SYN)
 		series_update(s, v);
 	candidates(h, s, hr_kind_index(kind), v);
@@ -373,8 +389,8 @@ static void export_rule(const hr_set *rs, int ri, uint64_t hits, uint16_t all, u
 	const hr_rule *r = &rs->rule[ri];
 	hb_rule e;
 	memset(&e, 0, sizeof e);
-	snprintf(e.name, sizeof e.name, "%s", r->name);
-	snprintf(e.tool, sizeof e.tool, "%s", r->tool);
+	memcpy(e.name, r->name, sizeof e.name); /* both HR_NAME, NUL-terminated */
+	memcpy(e.tool, r->tool, sizeof e.tool);
 	e.hash = r->hash;
 	e.hits = hits;
 	e.and_m = all;

@@ -9,6 +9,7 @@
 #include "fingerprint/host_os.h"
 #include "fingerprint/host_p0f.h"
 #include "fingerprint/host_traffic.h"
+#include "util/hash.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -387,13 +388,56 @@ void host_describe(const profile *p, facts *f, const describe_ctx *ctx)
 
 /* --- tools and keys for the store ------------------------------------- */
 
+/* The store asks for tools and then keys of the same merged profile: the
+ * attribution is made once. The cache is checked against the profile's
+ * identity and its whole blob. */
+typedef struct attr_cache {
+	uint8_t ip[16];
+	uint64_t packets, tcp_syn, blob_hash;
+	int64_t first_ns, last_ns;
+	size_t blob_len;
+	int valid, n;
+	host_blob b;
+	host_attr a[HA_MAX];
+} attr_cache;
+
+static __thread attr_cache c;
+
+/* The blob of the last cached_attribution(). */
+static const host_blob *cached_blob(void)
+{
+	return &c.b;
+}
+
+static int cached_attribution(const profile *p, const host_attr **out)
+{
+	const buf *e = &p->ext[EXT_HOST];
+	uint64_t h = e->len ? hash_bytes(e->p, e->len, 0x4a77) : 0;
+	if (c.valid && c.blob_len == e->len && c.blob_hash == h && c.packets == p->packets &&
+	    c.tcp_syn == p->tcp_syn && c.first_ns == p->first_ns && c.last_ns == p->last_ns &&
+	    !memcmp(c.ip, p->ip, 16)) {
+		*out = c.a;
+		return c.n;
+	}
+	c.n = 0;
+	if (hb_from_profile(p, &c.b) == 0 && c.b.nrules)
+		c.n = host_attribute(p, &c.b, hr_default(NULL), c.a, HA_MAX);
+	memcpy(c.ip, p->ip, 16);
+	c.packets = p->packets;
+	c.tcp_syn = p->tcp_syn;
+	c.first_ns = p->first_ns;
+	c.last_ns = p->last_ns;
+	c.blob_len = e->len;
+	c.blob_hash = h;
+	c.valid = 1;
+	*out = c.a;
+	return c.n;
+}
+
 void host_profile_tools(const profile *p, buf *out)
 {
-	host_blob b;
-	if (hb_from_profile(p, &b) < 0 || !b.nrules)
-		return;
-	host_attr a[HA_MAX];
-	int n = host_attribute(p, &b, hr_default(NULL), a, HA_MAX);
+	const host_attr *a;
+	int n = cached_attribution(p, &a);
 	for (int i = 0; i < n; i++) {
 		if (!a[i].accepted)
 			continue;
@@ -407,24 +451,38 @@ void host_profile_tools(const profile *p, buf *out)
 	}
 }
 
+/* Keys: parameters a tool draws once per run and that several addresses
+ * share when one operator drives them (Nmap's decoys share its seqmask,
+ * Unicornscan's drones its syn_key, a distributed Masscan its source port).
+ * Only attributed sources have them: a key row costs the store far more
+ * than anything computed here. */
+static void tool_keys(const profile *p, const host_blob *b, const host_attr *a, key_list *out)
+{
+	char s[40];
+	const char *tool = a->rule->tool;
+	uint32_t series = b->flags >> HBF_SERIES_SHIFT;
+	if (!strcmp(tool, "nmap") && host_series_mark(p, b, HF_SEQ_NMAP)) {
+		snprintf(s, sizeof s, "%08x", b->seq0);
+		key_list_add(out, "nmap.seqmask", s);
+	} else if (!strcmp(tool, "unicornscan") && (series & (HS_UNI_BE | HS_UNI_LE))) {
+		snprintf(s, sizeof s, "%08x", (series & HS_UNI_LE) ? b->unile0 : b->uni0);
+		key_list_add(out, "unicornscan.key", s);
+	} else if (!strcmp(tool, "masscan") && !dset_is_estimate(&p->sports) && p->sports.n &&
+		   p->sports.n <= 2) {
+		uint32_t lo = UINT32_MAX;
+		for (uint32_t i = 0; i < p->sports.n; i++)
+			if ((dset_values(&p->sports)[i] & 0xffff) < lo)
+				lo = dset_values(&p->sports)[i] & 0xffff;
+		snprintf(s, sizeof s, "%u", lo);
+		key_list_add(out, "masscan.sport", s);
+	}
+}
+
 void host_profile_keys(const profile *p, key_list *out)
 {
-	char s[SYN_JA4T_MAX];
-	for (uint32_t i = 0; i < p->n_syn; i++) {
-		syn_sig_ja4t(&p->syn[i], s, sizeof s);
-		key_list_add(out, "ja4t", s);
-	}
-	host_blob b;
-	if (hb_from_profile(p, &b) < 0 || !b.nrules)
-		return;
-	host_attr a[HA_MAX];
-	int n = host_attribute(p, &b, hr_default(NULL), a, HA_MAX);
-	for (int i = 0; i < n; i++) {
-		if (!a[i].accepted || !a[i].rule)
-			continue;
-		const hr_rule *r = a[i].rule;
-		snprintf(s, sizeof s, "%s/%s/%s", r->tool, r->component[0] ? r->component : "-",
-			 a[i].version >= 0 ? r->version[a[i].version].label : "-");
-		key_list_add(out, "raw.tool", s);
-	}
+	const host_attr *a;
+	int n = cached_attribution(p, &a);
+	for (int i = 0; i < n; i++)
+		if (a[i].accepted && a[i].rule)
+			tool_keys(p, cached_blob(), &a[i], out);
 }

@@ -40,11 +40,6 @@ __attribute__((format(printf, 2, 3))) static int fail(parser *p, const char *fmt
 	return -1;
 }
 
-int hr_kind_index(int kind)
-{
-	return kind == HK_SYN ? 0 : kind == HK_UDP ? 1 : 2;
-}
-
 const hr_rule *hr_find(const hr_set *s, const char *name)
 {
 	for (int i = 0; s && i < s->nrules; i++)
@@ -724,66 +719,6 @@ const hr_set *hr_default(const char **err)
 }
 
 /* --- evaluation ------------------------------------------------------- */
-
-static int in_ranges(const hr_mark *m, uint32_t v)
-{
-	for (int i = 0; i < m->n; i++)
-		if (v >= m->lo[i] && v <= m->hi[i])
-			return 1;
-	return 0;
-}
-
-static int layout_equal(const hr_mark *m, const pkt_view *v)
-{
-	if (m->none)
-		return v->tcp_hlen == 20;
-	if (v->opt.n != m->n || memcmp(v->opt.kind, m->opts, m->n) != 0)
-		return 0;
-	return m->opts[m->n - 1] != 0 || v->opt.eol_pad == m->eol_pad;
-}
-
-static int mark_value(const hr_mark *m, const pkt_view *v)
-{
-	switch (m->field) {
-	case HF_IPID:
-		return v->family == 4 && in_ranges(m, v->ipid);
-	case HF_IPID_MASSCAN:
-		return v->family == 4 && v->ipid == (uint16_t)(v->dst4 ^ v->dport ^ v->seq);
-	case HF_SEQ_DST:
-		return v->family == 4 && v->seq == v->dst4;
-	case HF_TTL:
-		return in_ranges(m, v->ttl);
-	case HF_ITTL:
-		return in_ranges(m, (uint32_t)ttl_initial(v->ttl));
-	case HF_WIN:
-		return in_ranges(m, v->win);
-	case HF_MSS:
-		return v->opt.has_mss && in_ranges(m, v->opt.mss);
-	case HF_WS:
-		return v->opt.has_ws && in_ranges(m, v->opt.wscale);
-	case HF_OPTS:
-		return layout_equal(m, v);
-	case HF_DF:
-		return in_ranges(m, v->df);
-	case HF_DPORT:
-		return in_ranges(m, v->dport);
-	case HF_SPORT:
-		return in_ranges(m, v->sport);
-	case HF_IPLEN:
-		return in_ranges(m, v->ip_len);
-	case HF_TSVAL_CLOCK: {
-		int64_t d = (int64_t)v->opt.tsval - v->ts_ns / 1000000000;
-		return v->opt.has_ts && d >= -86400 && d <= 86400;
-	}
-	default:
-		return 0;
-	}
-}
-
-int hr_mark_holds(const hr_mark *m, const pkt_view *v)
-{
-	return mark_value(m, v) ^ m->neg;
-}
 
 uint64_t hr_eval(const hr_set *s, int ki, const pkt_view *v)
 {

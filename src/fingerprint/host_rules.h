@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <string.h>
+
 #include "decode/decode.h"
 
 #define HR_MAX_RULES	48
@@ -137,7 +139,11 @@ const hr_set *hr_default(const char **err);
 void hr_sigpath(const char *name, char *out, size_t outlen);
 
 const hr_rule *hr_find(const hr_set *s, const char *name);
-int hr_kind_index(int kind); /* HK_SYN -> 0, HK_UDP -> 1, HK_ICMP -> 2 */
+/* HK_SYN -> 0, HK_UDP -> 1, HK_ICMP -> 2 */
+static inline int hr_kind_index(int kind)
+{
+	return kind == HK_SYN ? 0 : kind == HK_UDP ? 1 : 2;
+}
 
 /* A DNS response (UDP from port 53 with QR set): backscatter, not a probe. */
 static inline int hr_dns_response(const pkt_view *v)
@@ -163,7 +169,72 @@ static inline int hr_probe_kind(const pkt_view *v)
 
 /* Packet marks of one probe of kind index ki (bits = mark index). */
 uint64_t hr_eval(const hr_set *s, int ki, const pkt_view *v);
-int hr_mark_holds(const hr_mark *m, const pkt_view *v);
+
+/* Initial TTL of a TTL seen (ttl_initial() without the call). */
+static inline uint32_t hr_ittl(uint8_t ttl)
+{
+	return ttl <= 32 ? 32 : ttl <= 64 ? 64 : ttl <= 128 ? 128 : 255;
+}
+
+static inline int hr_in_ranges(const hr_mark *m, uint32_t v)
+{
+	for (int i = 0; i < m->n; i++)
+		if (v >= m->lo[i] && v <= m->hi[i])
+			return 1;
+	return 0;
+}
+
+static inline int hr_layout_equal(const hr_mark *m, const pkt_view *v)
+{
+	if (m->none)
+		return v->tcp_hlen == 20;
+	if (v->opt.n != m->n || memcmp(v->opt.kind, m->opts, m->n) != 0)
+		return 0;
+	return m->opts[m->n - 1] != 0 || v->opt.eol_pad == m->eol_pad;
+}
+
+__attribute__((always_inline)) static inline int hr_mark_value(const hr_mark *m, const pkt_view *v)
+{
+	switch (m->field) {
+	case HF_IPID:
+		return v->family == 4 && hr_in_ranges(m, v->ipid);
+	case HF_IPID_MASSCAN:
+		return v->family == 4 && v->ipid == (uint16_t)(v->dst4 ^ v->dport ^ v->seq);
+	case HF_SEQ_DST:
+		return v->family == 4 && v->seq == v->dst4;
+	case HF_TTL:
+		return hr_in_ranges(m, v->ttl);
+	case HF_ITTL:
+		return hr_in_ranges(m, hr_ittl(v->ttl));
+	case HF_WIN:
+		return hr_in_ranges(m, v->win);
+	case HF_MSS:
+		return v->opt.has_mss && hr_in_ranges(m, v->opt.mss);
+	case HF_WS:
+		return v->opt.has_ws && hr_in_ranges(m, v->opt.wscale);
+	case HF_OPTS:
+		return hr_layout_equal(m, v);
+	case HF_DF:
+		return hr_in_ranges(m, v->df);
+	case HF_DPORT:
+		return hr_in_ranges(m, v->dport);
+	case HF_SPORT:
+		return hr_in_ranges(m, v->sport);
+	case HF_IPLEN:
+		return hr_in_ranges(m, v->ip_len);
+	case HF_TSVAL_CLOCK: {
+		int64_t d = (int64_t)v->opt.tsval - v->ts_ns / 1000000000;
+		return v->opt.has_ts && d >= -86400 && d <= 86400;
+	}
+	default:
+		return 0;
+	}
+}
+
+__attribute__((always_inline)) static inline int hr_mark_holds(const hr_mark *m, const pkt_view *v)
+{
+	return hr_mark_value(m, v) ^ m->neg;
+}
 
 /* Marks of one packet, decided when first asked (most rules fail on their
  * first mark, so most marks are never evaluated). */
@@ -171,7 +242,8 @@ typedef struct hr_lazy {
 	uint64_t known, val;
 } hr_lazy;
 
-static inline int hr_lazy_mark(const hr_set *s, hr_lazy *c, int i, const pkt_view *v)
+__attribute__((always_inline)) static inline int hr_lazy_mark(const hr_set *s, hr_lazy *c, int i,
+							      const pkt_view *v)
 {
 	uint64_t b = 1ull << i;
 	if (!(c->known & b)) {
@@ -183,7 +255,8 @@ static inline int hr_lazy_mark(const hr_set *s, hr_lazy *c, int i, const pkt_vie
 }
 
 /* All the rule's required packet marks hold on the packet. */
-static inline int hr_rule_hits(const hr_set *s, const hr_rule *r, hr_lazy *c, const pkt_view *v)
+__attribute__((always_inline)) static inline int hr_rule_hits(const hr_set *s, const hr_rule *r,
+							      hr_lazy *c, const pkt_view *v)
 {
 	for (int k = 0; k < r->nreq; k++)
 		if (!hr_lazy_mark(s, c, r->reqv[k], v))

@@ -203,6 +203,11 @@ static void masscan_legacy(void **state)
 	assert_true(tl_has_evidence(t, "ipid=dst^dport^seq on 40 of 40 SYNs"));
 	assert_true(tl_has_evidence(t, "opts=none sport=fixed"));
 	assert_string_equal(r.f.ipid_class, "tool-formula");
+	key_list k;
+	profile_keys(&r.p, &k); /* a distributed Masscan shares its source port */
+	assert_int_equal(k.n, 1);
+	assert_string_equal(k.k[0].kind, "masscan.sport");
+	assert_string_equal(k.k[0].key, "41122");
 	/* TTL 255 is Masscan's: Corsaro's ttl-200 test excludes its SYNs anyway */
 	assert_non_null(strstr(buf_cstr(&r.f.extra_json), "\"kind\":\"scan\""));
 	done(&r);
@@ -318,6 +323,11 @@ static void nmap_syn(void **state)
 	assert_true(tl_has_evidence(t, "seq=nmap-try"));
 	assert_true(tl_has_evidence(t, "ttl=varies"));
 	assert_true(tl_has_note(&r.f, "TTL varies"));
+	key_list k;
+	profile_keys(&r.p, &k); /* Nmap's decoys share the scan's seqmask */
+	assert_int_equal(k.n, 1);
+	assert_string_equal(k.k[0].kind, "nmap.seqmask");
+	assert_string_equal(k.k[0].key, "5600a5da"); /* canonical: try bytes folded */
 	done(&r);
 }
 
