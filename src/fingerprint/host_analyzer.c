@@ -5,7 +5,7 @@
  *  - other IPv4 packets from the source: Corsaro's spoofing tests;
  *  - replies (ICMP echo/timestamp/mask replies, DNS responses) and ICMP
  *    errors, whose quote names the victim of a spoofed attack.
- * State is one 60-byte record per source, in chunks indexed by the table's
+ * State is one 56-byte record per source, in chunks indexed by the table's
  * record number; victims go to a side table made only for the sources that
  * send ICMP errors. */
 #include "fingerprint/host.h"
@@ -38,6 +38,7 @@ typedef struct hstate {
 	uint8_t series;		     /* HS_* still holding */
 	uint8_t flags;		     /* F_* */
 } hstate;
+_Static_assert(sizeof(hstate) == 56, "keep the per-source record small");
 
 typedef struct vblock {
 	int n;
