@@ -53,7 +53,8 @@ setup() {
 	ip -n $R addr add 10.202.1.1/24 dev sphr0
 	ip -n $R addr add 10.202.2.1/24 dev sphr1
 	ip -n $E addr add 10.202.2.2/24 dev sphe0
-	for l in "$W sphw0" "$R sphr0" "$R sphr1" "$E sphe0"; do ip -n $l up 2>/dev/null || ip -n ${l% *} link set ${l#* } up; done
+	ip -n $W link set sphw0 up && ip -n $R link set sphr0 up
+	ip -n $R link set sphr1 up && ip -n $E link set sphe0 up
 	ip -n $W route add default via 10.202.1.1
 	ip netns exec $R sysctl -qw net.ipv4.ip_forward=1
 	ip -n $R route add 10.202.2.16/28 via 10.202.2.2
