@@ -233,18 +233,53 @@ void syn_sig_from_view(syn_sig *s, const pkt_view *v)
 	s->key = syn_sig_key(s);
 }
 
+/* Appends v in decimal at out[*n] (room is checked by the caller). */
+static void put_dec(char *out, size_t *n, unsigned v)
+{
+	char t[12];
+	int k = 0;
+	do
+		t[k++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	while (k)
+		out[(*n)++] = t[--k];
+}
+
 void syn_sig_ja4t(const syn_sig *s, char *out, size_t outlen)
 {
-	char opts[SYN_OPTS * 4 + 1] = "00"; /* JA4T writes 00 for what is absent */
+	/* JA4T lists option kinds as the wire has them: after EOL every byte of
+	 * padding is another kind 0 (FoxIO's macOS example ends in 4-0-0). Built
+	 * by hand: it is written for every SYN signature the store keeps. */
+	char b[SYN_JA4T_MAX];
 	size_t n = 0;
-	for (uint32_t i = 0; i < s->nopt && n + 4 < sizeof opts; i++)
-		n += (size_t)snprintf(opts + n, sizeof opts - n, "%s%u", i ? "-" : "", s->opt[i]);
-	char mss[8] = "00", ws[8] = "00";
+	unsigned total = s->nopt + (s->nopt && s->opt[s->nopt - 1] == 0 ? s->eol_pad : 0);
+	put_dec(b, &n, s->win);
+	b[n++] = '_';
+	if (!total) {
+		b[n++] = '0';
+		b[n++] = '0'; /* "00" for what is absent */
+	}
+	for (unsigned i = 0; i < total && n + 24 < sizeof b; i++) {
+		if (i)
+			b[n++] = '-';
+		put_dec(b, &n, i < s->nopt ? s->opt[i] : 0);
+	}
+	b[n++] = '_';
 	if (s->has & SYNF_MSS)
-		snprintf(mss, sizeof mss, "%u", s->mss);
+		put_dec(b, &n, s->mss);
+	else
+		b[n++] = '0', b[n++] = '0';
+	b[n++] = '_';
 	if (s->has & SYNF_WS)
-		snprintf(ws, sizeof ws, "%u", s->wscale);
-	snprintf(out, outlen, "%u_%s_%s_%s", s->win, opts, mss, ws);
+		put_dec(b, &n, s->wscale);
+	else
+		b[n++] = '0', b[n++] = '0';
+	b[n] = 0;
+	if (outlen) {
+		size_t k = n < outlen ? n : outlen - 1;
+		memcpy(out, b, k);
+		out[k] = 0;
+	}
 }
 
 /* --- stored forms ----------------------------------------------------- */

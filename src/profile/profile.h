@@ -18,7 +18,7 @@
 
 #define IPID_SAMPLES 16 /* first IP IDs kept per source, by time */
 #define SYN_SAMPLES 4   /* distinct SYN signatures kept per source */
-#define SYN_OPTS 12     /* TCP option kinds kept per SYN signature */
+#define SYN_OPTS 16     /* TCP option kinds kept per SYN signature (fits the 64 bytes) */
 #define SENSORS_MAX 8
 
 /* One IP ID observation; enough to classify the series and its slope. */
@@ -66,7 +66,11 @@ void syn_sig_from_view(syn_sig *s, const struct pkt_view *v);
 uint64_t syn_view_key(const struct pkt_view *v);
 uint64_t syn_sig_key(const syn_sig *s);
 int syn_sig_same(const syn_sig *a, const syn_sig *b);
-/* JA4T: window_options_mss_wscale, e.g. 64240_2-1-3-1-1-4_1460_8. */
+/* JA4T (FoxIO): window_options_mss_wscale, e.g. 64240_2-1-3-1-1-4_1460_8.
+ * Options are every kind byte in wire order, EOL and the padding after it
+ * included (macOS: ..._2-1-3-1-1-8-4-0-0_...); "00" for what is absent.
+ * SYN_JA4T_MAX holds the longest. */
+#define SYN_JA4T_MAX 200
 void syn_sig_ja4t(const syn_sig *s, char *out, size_t outlen);
 
 /* Counters. Add a field here and it is summed, stored and reported. */

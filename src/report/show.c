@@ -60,7 +60,7 @@ static void show_host(FILE *out, const profile *p, const facts *f)
 		fprintf(out, "  Processes: at least %d running the scan at once\n", f->processes);
 	for (int i = 0; i < f->nlocal; i++)
 		fprintf(out, "  Local address it reveals: %s\n", f->local_addresses[i]);
-	char ja4t[96];
+	char ja4t[SYN_JA4T_MAX];
 	for (uint32_t i = 0; i < p->n_syn; i++) {
 		syn_sig_ja4t(&p->syn[i], ja4t, sizeof ja4t);
 		fprintf(out, "  SYN: JA4T %s, TTL %u%s (%u SYNs)\n", ja4t, p->syn[i].ttl,

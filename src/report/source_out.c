@@ -135,7 +135,7 @@ static void json_counts(jw *w, const profile *p)
 
 static void json_syn(jw *w, const profile *p)
 {
-	char ja4t[96];
+	char ja4t[SYN_JA4T_MAX];
 	jw_key(w, "syn_signatures");
 	jw_arr_begin(w);
 	for (uint32_t i = 0; i < p->n_syn; i++) {
