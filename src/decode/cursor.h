@@ -21,7 +21,9 @@ typedef struct cursor {
 
 static inline cursor rd_init(const void *p, size_t len)
 {
-	cursor c = {(const uint8_t *)p, p ? len : 0, 0, 0};
+	/* never NULL: pointer arithmetic on NULL, even + 0, is undefined */
+	static const uint8_t nothing[1];
+	cursor c = {p ? (const uint8_t *)p : nothing, p ? len : 0, 0, 0};
 	return c;
 }
 
@@ -43,8 +45,7 @@ static inline const uint8_t *rd_ptr(const cursor *c)
 static inline void rd_fail(cursor *c)
 {
 	c->short_ = 1;
-	if (c->p) /* NULL + 0 is still undefined */
-		c->p += c->left;
+	c->p += c->left;
 	c->left = 0;
 }
 
