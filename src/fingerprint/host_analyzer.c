@@ -125,6 +125,14 @@ static hstate *state_at(host_an *h, uint32_t idx)
 	return &h->chunk[c][idx & (CHUNK_RECS - 1)];
 }
 
+static void host_prefetch(void *self, uint32_t idx)
+{
+	const host_an *h = self;
+	uint32_t c = idx >> CHUNK_BITS;
+	if (h && c < h->nchunks)
+		__builtin_prefetch(&h->chunk[c][idx & (CHUNK_RECS - 1)], 1);
+}
+
 static const hstate *state_peek(const host_an *h, uint32_t idx)
 {
 	uint32_t c = idx >> CHUNK_BITS;
@@ -459,6 +467,7 @@ const analyzer_ops host_analyzer_ops = {
     .create = host_create,
     .destroy = host_destroy,
     .observe = host_observe,
+    .prefetch = host_prefetch,
     .export = host_export,
     .clear = host_clear,
     .mem = host_mem,

@@ -18,6 +18,9 @@ typedef struct analyzer_ops {
 	void (*destroy)(void *self);
 	/* Called for every IP packet after the core profile was updated. */
 	void (*observe)(void *self, ptable *t, uint32_t idx, acc *a, const pkt_view *v);
+	/* Optional: a few packets before observe() of source idx, starts loading
+	 * the memory observe() will touch (__builtin_prefetch), without waiting. */
+	void (*prefetch)(void *self, uint32_t idx);
 	/* Writes the state of source idx (may write nothing). */
 	void (*export)(void *self, ptable *t, uint32_t idx, buf *blob);
 	/* The table was flushed and cleared: forget every source. */

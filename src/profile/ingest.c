@@ -374,8 +374,12 @@ static void process_shard(ingest *g, int k, const cap_batch *b)
 			if (x)
 				ptable_prefetch_record(h->t, x);
 		}
-		if (i >= 2 * PIPE_D && i - 2 * PIPE_D < n && idx[i - 2 * PIPE_D])
+		if (i >= 2 * PIPE_D && i - 2 * PIPE_D < n && idx[i - 2 * PIPE_D]) {
 			ptable_prefetch_detail(h->t, idx[i - 2 * PIPE_D]);
+			for (int a = 0; a < g->n_an; a++)
+				if (analyzer_list[a]->prefetch)
+					analyzer_list[a]->prefetch(h->an_state[a], idx[i - 2 * PIPE_D]);
+		}
 		if (i >= 3 * PIPE_D && i - 3 * PIPE_D < n && idx[i - 3 * PIPE_D])
 			ptable_prefetch_sets(h->t, idx[i - 3 * PIPE_D], &pr[mine[i - 3 * PIPE_D]].v);
 		if (i >= 4 * PIPE_D && i - 4 * PIPE_D < n) {
