@@ -148,6 +148,8 @@ int dset_add(dset *s, uint32_t v)
 			if (hll_start(s) < 0)
 				return 0;
 			hll_add(s->hll, v);
+			if (v > s->top)
+				return 1; /* only the sketch holds it */
 		}
 		a[s->top_at] = v;
 		s->sorted = 0;
