@@ -21,7 +21,10 @@ typedef struct cursor {
 
 static inline cursor rd_init(const void *p, size_t len)
 {
-	cursor c = {(const uint8_t *)p, p ? len : 0, 0, 0};
+	/* NULL becomes an empty buffer: arithmetic on a null pointer, even +0,
+	 * is undefined */
+	static const uint8_t none[1];
+	cursor c = {p ? (const uint8_t *)p : none, p ? len : 0, 0, 0};
 	return c;
 }
 
