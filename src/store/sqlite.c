@@ -721,6 +721,11 @@ store *store_sqlite_open(const char *path, int mode, char *err, size_t errlen)
 		goto fail;
 	sqlite3_busy_timeout(s->db, 10000);
 	sqlite3_extended_result_codes(s->db, 1);
+	/* refuse a file that is not ours before changing anything in it (the
+	 * journal mode is written into the file) */
+	int version;
+	if (schema_version(s, &version) < 0)
+		goto fail;
 	/* WAL: readers never block the writer; NORMAL sync is durable at each
 	 * checkpoint and never corrupts on a crash. */
 	if (exec(s, "PRAGMA journal_mode=WAL") < 0 && mode == STORE_WRITE) {
