@@ -353,6 +353,7 @@ int ingest_file(ingest *g, const char *path)
 {
 	char err[512];
 	capture_rec rec, old;
+	ingest_stats before = g->s;
 	reset_file(g);
 	cap_source *c = cap_open_file(path, err, sizeof err);
 	if (!c) {
@@ -398,6 +399,13 @@ int ingest_file(ingest *g, const char *path)
 	if (dup < 0)
 		return store_failed(g, path);
 	if (dup) {
+		/* nothing of it counts: not in the store, not in the summary */
+		g->s.frames = before.frames;
+		g->s.ip_packets = before.ip_packets;
+		g->s.not_ip = before.not_ip;
+		g->s.malformed = before.malformed;
+		g->s.bytes = before.bytes;
+		g->s.early_flushes = before.early_flushes;
 		store_rollback(g->st);
 		ptable_clear(g->t);
 		for (int i = 0; i < g->n_an; i++)
