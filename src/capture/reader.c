@@ -1,8 +1,10 @@
 #include "capture/reader.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define RING 8
 
@@ -108,6 +110,27 @@ cap_batch *cap_reader_next(cap_reader *r)
 	while (r->count == 0 && !r->finished)
 		pthread_cond_wait(&r->cv_full, &r->mu);
 	cap_batch *b = r->count ? &r->batch[r->tail] : NULL;
+	pthread_mutex_unlock(&r->mu);
+	return b;
+}
+
+cap_batch *cap_reader_next_wait(cap_reader *r, int ms, int *timed_out)
+{
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += ms / 1000;
+	until.tv_nsec += (long)(ms % 1000) * 1000000;
+	if (until.tv_nsec >= 1000000000) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000;
+	}
+	*timed_out = 0;
+	pthread_mutex_lock(&r->mu);
+	while (r->count == 0 && !r->finished && !*timed_out)
+		*timed_out = pthread_cond_timedwait(&r->cv_full, &r->mu, &until) == ETIMEDOUT;
+	cap_batch *b = r->count ? &r->batch[r->tail] : NULL;
+	if (b)
+		*timed_out = 0;
 	pthread_mutex_unlock(&r->mu);
 	return b;
 }

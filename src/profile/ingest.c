@@ -437,6 +437,23 @@ int ingest_commit(ingest *g)
 	return 0;
 }
 
+/* Stopping: what the reader already took from the interface is profiled
+ * too (a half-filled batch would be lost otherwise). */
+static void drain_live(ingest *g, cap_source *c, cap_reader *r, int dlt)
+{
+	cap_break(c);
+	cap_batch *b;
+	int quiet;
+	while ((b = cap_reader_next_wait(r, 1000, &quiet)) != NULL) {
+		for (uint32_t i = 0; i < b->n; i += STEP)
+			process_step(g, dlt, b->pkt + i, b->n - i < STEP ? b->n - i : STEP);
+		int st = b->status, empty = b->n == 0;
+		cap_reader_release(r, b);
+		if (st != CAP_PACKET || empty) /* the end, or the interface had no more */
+			break;
+	}
+}
+
 int ingest_live(ingest *g, const char *iface, const char *filter, volatile sig_atomic_t *stop)
 {
 	char err[512];
@@ -461,7 +478,10 @@ int ingest_live(ingest *g, const char *iface, const char *filter, volatile sig_a
 		}
 		double until = now_s() + g->o.flush_interval_s;
 		while (!*stop && now_s() < until) {
-			cap_batch *b = cap_reader_next(r);
+			int quiet;
+			cap_batch *b = cap_reader_next_wait(r, 200, &quiet);
+			if (!b && quiet)
+				continue; /* nothing came: look at stop and the clock again */
 			if (!b) {
 				done = 1;
 				break;
@@ -486,8 +506,10 @@ int ingest_live(ingest *g, const char *iface, const char *filter, volatile sig_a
 		}
 		if (done == 2)
 			break;
-		if (*stop)
+		if (*stop) {
 			done = 1;
+			drain_live(g, c, r, dlt);
+		}
 		if (ingest_commit(g) < 0) {
 			ret = store_failed(g, iface);
 			break;
