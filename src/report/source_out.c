@@ -223,12 +223,15 @@ void source_table_row(FILE *out, const profile *p, const facts *f)
 	short_time(p->first_ns, first, sizeof first);
 	short_time(p->last_ns, last, sizeof last);
 	size_t n = 0;
-	for (uint32_t i = 0; i < p->dports.n && n < 20; i++)
+	for (uint32_t i = 0; i < p->dports.n && n < sizeof ports - 1; i++)
 		n += (size_t)snprintf(ports + n, sizeof ports - n, "%s%s", i ? "," : "",
 				      port_str(dset_values(&p->dports)[i], ps, sizeof ps));
 	uint64_t np = dset_count(&p->dports);
-	if (np > 0 && n >= 20 && np > 1)
-		snprintf(ports + 20, sizeof ports - 20, "..(%" PRIu64 ")", np);
+	if (strlen(ports) > 24 || np > p->dports.n) { /* the column is 24 wide */
+		char more[24];
+		int ml = snprintf(more, sizeof more, "..(%" PRIu64 ")", np);
+		snprintf(ports + 24 - ml, sizeof ports - (size_t)(24 - ml), "%s", more);
+	}
 	n = 0;
 	for (int i = 0; i < f->ntools && n < sizeof tools - 1; i++) {
 		const fact_tool *t = &f->tools[i];

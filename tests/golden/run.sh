@@ -12,7 +12,7 @@ trap 'rm -rf "$work"' EXIT
 if [ -f "$dir/$name.args" ]; then
 	files=$(sed "s|^|$dir/|" "$dir/$name.args" | tr '\n' ' ')
 else
-	files=$(ls "$dir/$name".pcap* "$dir/$name".pcapng* 2>/dev/null)
+	files=$(ls "$dir/$name".pcap* "$dir/$name".pcapng* 2>/dev/null || true) # one of them may be missing
 fi
 # shellcheck disable=SC2086
 "$scanprint" read -q --db "$work/db" $files
