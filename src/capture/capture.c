@@ -140,6 +140,19 @@ void cap_close(cap_source *c)
 	free(c);
 }
 
+/* A capture may claim any time (pcapng has 64-bit stamps in any unit):
+ * times beyond the range of int64 ns (years -292 to 2262) are clamped. */
+static int64_t ts_ns(const struct pcap_pkthdr *h, int ns_stamps)
+{
+	const int64_t lim = INT64_MAX / 1000000000 - 1;
+	int64_t sec = (int64_t)h->ts.tv_sec;
+	if (sec > lim)
+		return INT64_MAX;
+	if (sec < -lim)
+		return INT64_MIN;
+	return sec * 1000000000 + (int64_t)h->ts.tv_usec * (ns_stamps ? 1 : 1000);
+}
+
 int cap_next(cap_source *c, cap_pkt *p)
 {
 	int waited = 0;
@@ -148,8 +161,7 @@ int cap_next(cap_source *c, cap_pkt *p)
 		const u_char *data;
 		int rc = pcap_next_ex(c->pcap, &h, &data);
 		if (rc == 1) {
-			p->ts_ns = (int64_t)h->ts.tv_sec * 1000000000 +
-				   (int64_t)h->ts.tv_usec * (c->ns_stamps ? 1 : 1000);
+			p->ts_ns = ts_ns(h, c->ns_stamps);
 			p->caplen = h->caplen;
 			p->len = h->len;
 			p->data = data;

@@ -381,6 +381,36 @@ static void reads_pcapng(void **state)
 	buf_free(&b);
 }
 
+/* Times a capture may claim but int64 nanoseconds cannot hold are clamped
+ * (found by fuzz_capture: the multiplication overflowed). */
+static void far_timestamps(void **state)
+{
+	(void)state;
+	buf b;
+	buf_init(&b);
+	pcapng_file(&b, 0);
+	uint8_t epb[20 + 64];
+	uint32_t f[5] = {0, 0xffffffff, 0xffffff00, 32, 32}; /* 2^64 us: year 586,000 */
+	memcpy(epb, f, 20);
+	udp_packet(epb + 20, 1);
+	pcapng_block(&b, 6, epb, 20 + 32);
+	f[1] = 0;
+	f[2] = 1000000; /* 1 s after the epoch: sane */
+	memcpy(epb, f, 20);
+	pcapng_block(&b, 6, epb, 20 + 32);
+	write_file("far.pcapng", b.p, b.len);
+	char err[256];
+	cap_source *c = open_capture("far.pcapng", err);
+	assert_non_null(c);
+	cap_pkt p;
+	assert_int_equal(cap_next(c, &p), CAP_PACKET);
+	assert_int_equal(p.ts_ns, INT64_MAX);
+	assert_int_equal(cap_next(c, &p), CAP_PACKET);
+	assert_int_equal(p.ts_ns, 1000000000);
+	cap_close(c);
+	buf_free(&b);
+}
+
 /* Cut inside the 3rd record: two packets come out, then an error; the
  * good offset is where the 2nd record ended. */
 static void check_truncated(const char *name, const buf *whole, size_t cut, size_t end2, int gz)
@@ -507,6 +537,7 @@ int main(void)
 	    cmocka_unit_test(open_errors),
 	    cmocka_unit_test(reads_pcap_micro_and_nano),
 	    cmocka_unit_test(reads_pcapng),
+	    cmocka_unit_test(far_timestamps),
 	    cmocka_unit_test(truncated_captures),
 	    cmocka_unit_test(truncated_compressed),
 	    cmocka_unit_test(not_captures),
