@@ -5,6 +5,7 @@
 #include "decode/decode.h"
 
 #include <pcap/pcap.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,8 @@ struct cap_source {
 	pcapfile pf;
 	int dlt;
 	int pcapng;
+	int live_fd;    /* live: poll()able descriptor, -1 if none */
+	int ns_stamps;  /* timestamps are in nanoseconds */
 	uint64_t good_offset;
 	char err[PCAP_ERRBUF_SIZE + 160];
 };
@@ -76,6 +79,8 @@ cap_source *cap_open_file(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	c->dlt = pcap_datalink(c->pcap);
+	c->live_fd = -1;
+	c->ns_stamps = 1; /* opened with nanosecond precision: libpcap scales */
 	c->good_offset = stream_offset(c->in);
 	c->pcapng = stream_magic(c->in) == 0x0a0d0d0a; /* section header block */
 	if (!decode_link_supported(c->dlt)) {
@@ -115,6 +120,15 @@ cap_source *cap_open_live(const char *iface, const char *filter, char *err, size
 		snprintf(perr, sizeof perr, "unsupported link type %d", c->dlt);
 		goto fail;
 	}
+	/* an interface may not give nanoseconds: then the stamps are in us */
+	c->ns_stamps = pcap_get_tstamp_precision(c->pcap) == PCAP_TSTAMP_PRECISION_NANO;
+	/* Non-blocking, with our own poll(): on Linux (TPACKET_V3) a blocking
+	 * read waits for ever on a quiet interface, so neither a stop nor the
+	 * flush interval would be noticed, and packets already read would sit
+	 * in a half-filled batch. */
+	c->live_fd = pcap_get_selectable_fd(c->pcap);
+	if (c->live_fd >= 0 && pcap_setnonblock(c->pcap, 1, perr) < 0)
+		goto fail;
 	if (filter && *filter) {
 		struct bpf_program prog;
 		if (pcap_compile(c->pcap, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) < 0) {
@@ -164,16 +178,30 @@ static int direct_next(cap_source *c, cap_pkt *p)
 	return rc;
 }
 
+/* A capture may claim any time (pcapng has 64-bit stamps in any unit):
+ * times beyond the range of int64 ns (years -292 to 2262) are clamped. */
+static int64_t ts_ns(const struct pcap_pkthdr *h, int ns_stamps)
+{
+	const int64_t lim = INT64_MAX / 1000000000 - 1;
+	int64_t sec = (int64_t)h->ts.tv_sec;
+	if (sec > lim)
+		return INT64_MAX;
+	if (sec < -lim)
+		return INT64_MIN;
+	return sec * 1000000000 + (int64_t)h->ts.tv_usec * (ns_stamps ? 1 : 1000);
+}
+
 int cap_next(cap_source *c, cap_pkt *p)
 {
 	if (c->direct)
 		return direct_next(c, p);
+	int waited = 0;
 	for (;;) {
 		struct pcap_pkthdr *h;
 		const u_char *data;
 		int rc = pcap_next_ex(c->pcap, &h, &data);
 		if (rc == 1) {
-			p->ts_ns = (int64_t)h->ts.tv_sec * 1000000000 + h->ts.tv_usec;
+			p->ts_ns = ts_ns(h, c->ns_stamps);
 			p->caplen = h->caplen;
 			p->len = h->len;
 			p->data = data;
@@ -181,8 +209,15 @@ int cap_next(cap_source *c, cap_pkt *p)
 				c->good_offset = stream_offset(c->in);
 			return CAP_PACKET;
 		}
-		if (rc == 0) /* live timeout: nothing yet */
-			return CAP_TIMEOUT;
+		if (rc == 0) { /* live, non-blocking: nothing yet; wait a moment, once */
+			if (waited || c->live_fd < 0)
+				return CAP_TIMEOUT;
+			struct pollfd pfd = {c->live_fd, POLLIN, 0};
+			if (poll(&pfd, 1, 200) <= 0)
+				return CAP_TIMEOUT;
+			waited = 1;
+			continue;
+		}
 		if (rc == PCAP_ERROR_BREAK) {
 			if (c->in == NULL)
 				return CAP_END;

@@ -1,8 +1,10 @@
 #include "capture/reader.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define RING READER_RING
 
@@ -119,19 +121,42 @@ fail:
 	return NULL;
 }
 
-cap_batch *cap_reader_next(cap_reader *r)
+cap_batch *cap_reader_next_wait(cap_reader *r, int ms, int *timed_out)
 {
+	struct timespec until;
+	int to = 0;
+	if (ms >= 0) {
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += ms / 1000;
+		until.tv_nsec += (long)(ms % 1000) * 1000000;
+		if (until.tv_nsec >= 1000000000) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000;
+		}
+	}
 	pthread_mutex_lock(&r->mu);
-	while (r->ready == 0 && !r->finished)
-		pthread_cond_wait(&r->cv_full, &r->mu);
+	while (r->ready == 0 && !r->finished && !to) {
+		if (ms < 0)
+			pthread_cond_wait(&r->cv_full, &r->mu);
+		else
+			to = pthread_cond_timedwait(&r->cv_full, &r->mu, &until) == ETIMEDOUT;
+	}
 	cap_batch *b = NULL;
 	if (r->ready) {
 		b = &r->batch[r->take];
 		r->take = (r->take + 1) % RING;
 		r->ready--;
+		to = 0;
 	}
 	pthread_mutex_unlock(&r->mu);
+	if (timed_out)
+		*timed_out = to;
 	return b;
+}
+
+cap_batch *cap_reader_next(cap_reader *r)
+{
+	return cap_reader_next_wait(r, -1, NULL);
 }
 
 void cap_reader_release(cap_reader *r, cap_batch *b)

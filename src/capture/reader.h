@@ -34,6 +34,9 @@ cap_reader *cap_reader_start(cap_source *c, cap_prepare_fn prepare, void *ctx,
 /* Next filled batch (blocks; NULL at the end). Several may be held at once;
  * give them back with cap_reader_release() in the order they were taken. */
 cap_batch *cap_reader_next(cap_reader *r);
+/* The same, but waits at most ms milliseconds (a quiet live interface may
+ * deliver nothing for ever): NULL with *timed_out set when it gave up. */
+cap_batch *cap_reader_next_wait(cap_reader *r, int ms, int *timed_out);
 void cap_reader_release(cap_reader *r, cap_batch *b);
 /* Stops the thread (at any point) and frees the reader; c stays open. */
 void cap_reader_stop(cap_reader *r);

@@ -103,7 +103,7 @@ int cmd_live(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	int rc = ingest_live(g, iface, filter, &stop_flag);
 	const ingest_stats *s = ingest_get_stats(g);
-	if (!quiet)
+	if (!quiet && (rc == 0 || s->frames)) /* not after "cannot capture there" */
 		fprintf(stderr, "scanprint: %s: %" PRIu64 " frames, %" PRIu64 " IP packets, %" PRIu64
 			" source profiles written\n", iface, s->frames, s->ip_packets, s->sources);
 	ingest_free(g);

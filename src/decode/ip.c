@@ -34,6 +34,13 @@ int addr_is_v4(const uint8_t a[16])
 
 static void ip_dispatch(cursor *l4, pkt_view *v, int depth);
 
+/* A header cut short is the sender's fault only if the snap length did not
+ * cut the packet: then nothing can be said about what is missing. */
+static uint32_t unless_snapped(const pkt_view *v, uint32_t q)
+{
+	return (v->quirks & Q_SNAPPED) ? 0 : q;
+}
+
 /* IPv4 options are type-length-value except EOL (0) and NOP (1). */
 static void ipv4_options(cursor c, pkt_view *v)
 {
@@ -45,7 +52,13 @@ static void ipv4_options(cursor c, pkt_view *v)
 		if (type == 1)
 			continue;
 		uint8_t len = rd_u8(&c);
-		if (!rd_ok(&c) || len < 2 || (size_t)(len - 2) > rd_left(&c)) {
+		int cut = c.capped && (v->quirks & Q_SNAPPED); /* options cut by the snap length */
+		if (!rd_ok(&c) || (len >= 2 && (size_t)(len - 2) > rd_left(&c))) {
+			if (!cut)
+				v->quirks |= Q_IP_OPT_BAD;
+			return;
+		}
+		if (len < 2) {
 			v->quirks |= Q_IP_OPT_BAD;
 			return;
 		}
@@ -76,7 +89,7 @@ static void decode_ipv4(cursor *c, pkt_view *v, int depth)
 	size_t avail = rd_left(c);
 	const uint8_t *hdr = rd_view(c, 20);
 	if (!hdr) {
-		v->quirks |= Q_TRUNC;
+		v->quirks |= unless_snapped(v, Q_TRUNC);
 		return;
 	}
 	uint8_t vihl = hdr[0];
@@ -173,7 +186,7 @@ static void decode_ipv6(cursor *c, pkt_view *v, int depth)
 	rd_bytes(c, v->src, 16);
 	rd_bytes(c, v->dst, 16);
 	if (!rd_ok(c)) {
-		v->quirks |= Q_TRUNC;
+		v->quirks |= unless_snapped(v, Q_TRUNC);
 		return;
 	}
 	v->family = 6;
@@ -191,7 +204,10 @@ static void decode_ipv6(cursor *c, pkt_view *v, int depth)
 	while (ip6_is_ext(nh)) {
 		v->quirks |= Q_IP6_EXT;
 		if (++n > MAX_IP6_EXT || ip6_ext_len(&body, nh, &nh, v) < 0 || !rd_ok(&body)) {
-			v->quirks |= Q_IP6_EXT_BAD;
+			if (n > MAX_IP6_EXT || !body.capped)
+				v->quirks |= Q_IP6_EXT_BAD;
+			else /* cut where the datagram was cut */
+				v->quirks |= unless_snapped(v, Q_IP6_EXT_BAD);
 			v->proto = nh;
 			return;
 		}
@@ -277,7 +293,7 @@ static void ip_dispatch(cursor *l4, pkt_view *v, int depth)
 int decode_ip(cursor *c, pkt_view *v, int depth)
 {
 	if (rd_left(c) < 1) {
-		v->quirks |= Q_TRUNC;
+		v->quirks |= unless_snapped(v, Q_TRUNC);
 		return 0;
 	}
 	uint8_t ver = rd_ptr(c)[0] >> 4;

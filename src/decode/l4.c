@@ -70,7 +70,9 @@ void decode_tcp_options(cursor *o, pkt_view *v)
 			continue;
 		uint8_t len = rd_u8(o);
 		if (!rd_ok(o) || len < 2 || (size_t)(len - 2) > rd_left(o)) {
-			v->quirks |= Q_TCP_OPT_BAD;
+			/* running past options that the snap length cut is not the sender's */
+			if ((rd_ok(o) && len < 2) || !o->capped || !(v->quirks & Q_SNAPPED))
+				v->quirks |= Q_TCP_OPT_BAD;
 			return;
 		}
 		note_option_length(v, kind, len);
@@ -177,6 +179,7 @@ static int icmp_is_error(const pkt_view *v)
 static void decode_quote(cursor *c, pkt_view *v)
 {
 	quote_view *q = &v->quote;
+	int cut = c->capped && (v->quirks & Q_SNAPPED); /* the snap length cut the quote */
 	uint8_t ver = rd_left(c) ? rd_ptr(c)[0] >> 4 : 0;
 	size_t hl;
 	if (ver == 4) {
@@ -200,11 +203,13 @@ static void decode_quote(cursor *c, pkt_view *v)
 		rd_bytes(c, q->src, 16);
 		rd_bytes(c, q->dst, 16);
 	} else {
-		v->quirks |= Q_ICMP_QUOTE;
+		if (rd_left(c) || !cut)
+			v->quirks |= Q_ICMP_QUOTE;
 		return;
 	}
 	if (!rd_ok(c)) {
-		v->quirks |= Q_ICMP_QUOTE;
+		if (!cut)
+			v->quirks |= Q_ICMP_QUOTE;
 		return;
 	}
 	q->family = ver;
@@ -214,7 +219,7 @@ static void decode_quote(cursor *c, pkt_view *v)
 		q->dport = rd_be16(&l4);
 		if (q->proto == 6)
 			q->seq = rd_be32(&l4);
-		if (!rd_ok(&l4))
+		if (!rd_ok(&l4) && !cut)
 			v->quirks |= Q_ICMP_QUOTE;
 	}
 }

@@ -108,7 +108,8 @@ static int link_to_l3(int dlt, cursor *c, pkt_view *v)
 		return 0;
 	}
 	if (!rd_ok(c)) {
-		v->quirks |= Q_LINK_BAD;
+		if (!(v->quirks & Q_SNAPPED)) /* a snap length that cut the header is ours */
+			v->quirks |= Q_LINK_BAD;
 		return 0;
 	}
 	if (!ethertype_to_ip(type)) {

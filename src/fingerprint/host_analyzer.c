@@ -33,7 +33,7 @@ typedef struct hstate {
 	uint32_t dns;		     /* DNS responses */
 	uint32_t vblock;	     /* victims block + 1, 0 = none */
 	uint16_t spoof_why;	     /* SP_* seen */
-	uint16_t probes;	     /* probes seen (saturating) */
+	uint16_t pad_;
 	uint8_t rule[2];	     /* candidate rule index + 1, 0 = free */
 	uint8_t series;		     /* HS_* still holding */
 	uint8_t flags;		     /* F_* */
@@ -211,9 +211,6 @@ static void hit(const hr_set *rs, hstate *s, int c, hr_lazy *lz, const pkt_view 
 		s->hits[c] = n + 1;
 }
 
-#define DISCOVER_AFTER 4
-#define DISCOVER_EVERY 16
-
 /* Counts the hits of the source's candidate rules; while a slot is free
  * and the packet is not explained by a candidate, looks for a new one. */
 static void candidates(const host_an *h, hstate *s, int ki, const pkt_view *v)
@@ -229,10 +226,11 @@ static void candidates(const host_an *h, hstate *s, int ki, const pkt_view *v)
 			explained = 1;
 		}
 	}
-	/* a source that showed no rule in its first DISCOVER_AFTER probes is
-	 * searched on one probe in DISCOVER_EVERY from then on */
-	if (s->rule[1] || explained ||
-	    (s->probes >= DISCOVER_AFTER && s->probes % DISCOVER_EVERY != 0))
+	/* every unexplained probe is searched (not a sample of them): which
+	 * rules a source gets must not depend on where flushes cut its packets,
+	 * or a memory-capped read would differ from an uncapped one (+105
+	 * instructions a probe, measured) */
+	if (s->rule[1] || explained)
 		return;
 	for (int i = 0; i < h->ncand[ki]; i++) {
 		uint8_t r = h->cand[ki][i];
@@ -248,8 +246,6 @@ static void candidates(const host_an *h, hstate *s, int ki, const pkt_view *v)
 
 static void probe(const host_an *h, hstate *s, int kind, const pkt_view *v)
 {
-	if (s->probes != UINT16_MAX)
-		s->probes++;
 	if (kind == HK_SYN)
 		series_update(s, v);
 	candidates(h, s, hr_kind_index(kind), v);

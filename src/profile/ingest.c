@@ -707,6 +707,24 @@ int ingest_commit(ingest *g)
 	return 0;
 }
 
+/* Stopping: what the reader already took from the interface is profiled
+ * too (a half-filled batch would be lost otherwise). */
+
+/* After a stop: what the interface still delivers, and the half-filled
+ * batch the reader holds, are profiled before the last commit. */
+static void drain_live(ingest *g, cap_source *c, cap_reader *r, held *hd)
+{
+	cap_break(c);
+	cap_batch *b;
+	int quiet;
+	while ((b = cap_reader_next_wait(r, 1000, &quiet)) != NULL) {
+		int st = b->status, empty = b->n == 0;
+		process_batch(g, hd, b);
+		if (st != CAP_PACKET || empty) /* the end, or the interface had no more */
+			break;
+	}
+}
+
 int ingest_live(ingest *g, const char *iface, const char *filter, volatile sig_atomic_t *stop)
 {
 	char err[512];
@@ -734,7 +752,10 @@ int ingest_live(ingest *g, const char *iface, const char *filter, volatile sig_a
 		double until = now_s() + g->o.flush_interval_s;
 		uint64_t since_check = 0;
 		while (!*stop && now_s() < until) {
-			cap_batch *b = cap_reader_next(r);
+			int quiet;
+			cap_batch *b = cap_reader_next_wait(r, 200, &quiet);
+			if (!b && quiet)
+				continue; /* nothing came: look at stop and the clock again */
 			if (!b) {
 				done = 1;
 				break;
@@ -764,8 +785,10 @@ int ingest_live(ingest *g, const char *iface, const char *filter, volatile sig_a
 		}
 		if (done == 2)
 			break;
-		if (*stop)
+		if (*stop) {
 			done = 1;
+			drain_live(g, c, r, &hd);
+		}
 		quiesce(g, &hd);
 		if (ingest_commit(g) < 0) {
 			ret = store_failed(g, iface);

@@ -26,24 +26,43 @@ void profile_free(profile *p)
 		buf_free(&p->ext[i]);
 }
 
+/* Sensors are kept sorted (the SENSORS_MAX first by name), so that the
+ * list does not depend on the order profiles were merged in. */
 void profile_add_sensor(profile *p, const char *sensor)
 {
 	if (!sensor || !*sensor)
 		return;
-	for (uint32_t i = 0; i < p->n_sensors; i++)
-		if (strcmp(p->sensors[i], sensor) == 0)
-			return;
+	char name[sizeof p->sensors[0]];
+	snprintf(name, sizeof name, "%s", sensor);
+	uint32_t i = 0;
+	while (i < p->n_sensors && strcmp(p->sensors[i], name) < 0)
+		i++;
+	if (i == SENSORS_MAX || (i < p->n_sensors && strcmp(p->sensors[i], name) == 0))
+		return;
+	uint32_t last = p->n_sensors < SENSORS_MAX ? p->n_sensors : SENSORS_MAX - 1;
+	memmove(p->sensors[i + 1], p->sensors[i], (last - i) * sizeof p->sensors[0]);
+	memcpy(p->sensors[i], name, sizeof name);
 	if (p->n_sensors < SENSORS_MAX)
-		snprintf(p->sensors[p->n_sensors++], sizeof p->sensors[0], "%s", sensor);
+		p->n_sensors++;
 }
 
+/* A total order (time first), so that which samples are kept never
+ * depends on the order profiles were merged in. */
 static int ipid_before(const ipid_obs *a, const ipid_obs *b)
 {
 	if (a->ts_ns != b->ts_ns)
 		return a->ts_ns < b->ts_ns;
 	if (a->dst != b->dst)
 		return a->dst < b->dst;
-	return a->ipid < b->ipid;
+	if (a->ipid != b->ipid)
+		return a->ipid < b->ipid;
+	if (a->seq != b->seq)
+		return a->seq < b->seq;
+	if (a->dport != b->dport)
+		return a->dport < b->dport;
+	uint32_t x = (uint32_t)a->proto << 24 | (uint32_t)a->df << 16 | (uint32_t)a->ttl << 8 | a->flags;
+	uint32_t y = (uint32_t)b->proto << 24 | (uint32_t)b->df << 16 | (uint32_t)b->ttl << 8 | b->flags;
+	return x < y;
 }
 
 /* Keeps the IPID_SAMPLES earliest observations, ordered by time. */
@@ -104,29 +123,64 @@ int syn_sig_same(const syn_sig *a, const syn_sig *b)
 	return a->key == b->key;
 }
 
+/* Of two sightings of one signature, the one whose details are kept. */
+static int syn_first(const syn_sig *a, const syn_sig *b)
+{
+	if (a->first_ns != b->first_ns)
+		return a->first_ns < b->first_ns;
+	if (a->seq != b->seq)
+		return a->seq < b->seq;
+	if (a->tsval != b->tsval)
+		return a->tsval < b->tsval;
+	if (a->ipid != b->ipid)
+		return a->ipid < b->ipid;
+	if (a->quirks != b->quirks)
+		return a->quirks < b->quirks;
+	return a->ttl != b->ttl ? a->ttl < b->ttl : a->tos < b->tos;
+}
+
+static int syn_before(const syn_sig *a, const syn_sig *b)
+{
+	return a->first_ns != b->first_ns ? a->first_ns < b->first_ns : a->key < b->key;
+}
+
+/* Adds n signatures to p's: the same signature sums its counts and keeps
+ * its first sighting; the SYN_SAMPLES earliest distinct ones are kept, in
+ * time order. All of both lists are combined before any is dropped, so the
+ * result does not depend on which side is which. */
+static void syn_union(profile *p, const syn_sig *add, uint32_t n)
+{
+	syn_sig all[2 * SYN_SAMPLES];
+	uint32_t m = p->n_syn;
+	memcpy(all, p->syn, m * sizeof *all);
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t k = 0;
+		while (k < m && !syn_sig_same(&all[k], &add[i]))
+			k++;
+		if (k == m) {
+			all[m++] = add[i];
+			continue;
+		}
+		uint32_t c = all[k].count + add[i].count;
+		if (syn_first(&add[i], &all[k]))
+			all[k] = add[i];
+		all[k].count = c;
+	}
+	for (uint32_t i = 1; i < m; i++) {
+		syn_sig t = all[i];
+		uint32_t j = i;
+		for (; j > 0 && syn_before(&t, &all[j - 1]); j--)
+			all[j] = all[j - 1];
+		all[j] = t;
+	}
+	p->n_syn = m < SYN_SAMPLES ? m : SYN_SAMPLES;
+	memcpy(p->syn, all, p->n_syn * sizeof *all);
+}
+
 /* Keeps the SYN_SAMPLES earliest distinct signatures, counting repeats. */
 void profile_add_syn(profile *p, const syn_sig *s)
 {
-	for (uint32_t i = 0; i < p->n_syn; i++) {
-		if (syn_sig_same(&p->syn[i], s)) {
-			uint32_t c = p->syn[i].count;
-			if (s->first_ns < p->syn[i].first_ns)
-				p->syn[i] = *s;
-			p->syn[i].count = c + s->count;
-			return;
-		}
-	}
-	uint32_t n = p->n_syn;
-	if (n == SYN_SAMPLES && s->first_ns >= p->syn[n - 1].first_ns)
-		return;
-	uint32_t i = n < SYN_SAMPLES ? n : n - 1;
-	while (i > 0 && s->first_ns < p->syn[i - 1].first_ns) {
-		p->syn[i] = p->syn[i - 1];
-		i--;
-	}
-	p->syn[i] = *s;
-	if (n < SYN_SAMPLES)
-		p->n_syn++;
+	syn_union(p, s, 1);
 }
 
 void profile_merge(profile *dst, const profile *src)
@@ -146,8 +200,7 @@ void profile_merge(profile *dst, const profile *src)
 	dset_merge(&dst->sports, &src->sports);
 	for (uint32_t i = 0; i < src->n_ipid; i++)
 		profile_add_ipid(dst, &src->ipid[i]);
-	for (uint32_t i = 0; i < src->n_syn; i++)
-		profile_add_syn(dst, &src->syn[i]);
+	syn_union(dst, src->syn, src->n_syn);
 	for (uint32_t i = 0; i < src->n_sensors; i++)
 		profile_add_sensor(dst, src->sensors[i]);
 	for (int e = 0; e < EXT_COUNT; e++) {
@@ -300,7 +353,8 @@ void profile_encode(const profile *p, buf *out)
 {
 	buf_putc(out, PROFILE_FORMAT);
 	buf_put_sv(out, p->first_ns);
-	buf_put_sv(out, p->last_ns - p->first_ns);
+	/* modulo 2^64: any pair of times round-trips, without overflow */
+	buf_put_sv(out, (int64_t)((uint64_t)p->last_ns - (uint64_t)p->first_ns));
 #define X(name, label) buf_put_uv(out, p->name);
 	PROFILE_COUNTERS(X)
 #undef X
@@ -323,7 +377,7 @@ int profile_decode(profile *p, const void *blob, size_t len)
 	if (rd_u8(&c) != PROFILE_FORMAT)
 		return -1;
 	p->first_ns = rd_sv(&c);
-	p->last_ns = p->first_ns + rd_sv(&c);
+	p->last_ns = (int64_t)((uint64_t)p->first_ns + (uint64_t)rd_sv(&c));
 #define X(name, label) p->name = rd_uv(&c);
 	PROFILE_COUNTERS(X)
 #undef X
@@ -354,7 +408,7 @@ void profile_encode_ipid(const profile *p, buf *out)
 	int64_t prev = 0;
 	for (uint32_t i = 0; i < p->n_ipid; i++) {
 		const ipid_obs *o = &p->ipid[i];
-		buf_put_sv(out, o->ts_ns - prev);
+		buf_put_sv(out, (int64_t)((uint64_t)o->ts_ns - (uint64_t)prev));
 		prev = o->ts_ns;
 		buf_put_uv(out, o->dst);
 		buf_put_uv(out, o->ipid);
@@ -377,7 +431,7 @@ static int ipid_read(profile *p, cursor *cp)
 	p->n_ipid = 0;
 	for (uint64_t i = 0; i < n && rd_ok(&c); i++) {
 		ipid_obs o;
-		prev += rd_sv(&c);
+		prev = (int64_t)((uint64_t)prev + (uint64_t)rd_sv(&c));
 		o.ts_ns = prev;
 		o.dst = (uint32_t)rd_uv(&c);
 		o.ipid = (uint16_t)rd_uv(&c);

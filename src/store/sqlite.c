@@ -4,12 +4,14 @@
 #include "profile/analyzer.h"
 #include "store/store.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 typedef struct sq_store {
 	store base;
@@ -1000,6 +1002,49 @@ static const store_ops sqlite_ops = {
 	.close = sq_close,
 };
 
+/* A store on read-only media (an archive, a read-only mount) can only be
+ * read if SQLite is told nobody writes it: a WAL store needs its -shm file
+ * otherwise, and that cannot be created there. Only when the directory is
+ * not writable and no -shm exists (so no writer has it open). */
+static int open_immutable(sq_store *s, const char *path)
+{
+	char shm[4200], dir[4096], uri[8300];
+	snprintf(shm, sizeof shm, "%s-shm", path);
+	snprintf(dir, sizeof dir, "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		slash[slash == dir ? 1 : 0] = 0;
+	if (access(slash ? dir : ".", W_OK) == 0 || access(shm, F_OK) == 0)
+		return -1;
+	size_t n = (size_t)snprintf(uri, sizeof uri, "file:");
+	for (const char *p = path; *p && n + 4 < sizeof uri; p++)
+		n += (size_t)(strchr("%?#", *p) ? snprintf(uri + n, sizeof uri - n, "%%%02x", *p)
+						 : snprintf(uri + n, sizeof uri - n, "%c", *p));
+	snprintf(uri + n, sizeof uri - n, "?immutable=1");
+	sqlite3_close(s->db);
+	s->db = NULL;
+	return sqlite3_open_v2(uri, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI,
+			       NULL) == SQLITE_OK ? 0 : -1;
+}
+
+/* The store file and its directory (where the WAL files go) must be
+ * writable: say so before anything is read rather than fail at the end. */
+static int store_writable(sq_store *s, const char *path, int exists)
+{
+	char dir[4096];
+	snprintf(dir, sizeof dir, "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		slash[slash == dir ? 1 : 0] = 0;
+	const char *d = slash ? dir : ".";
+	if ((exists && access(path, W_OK) < 0) || access(d, W_OK) < 0) {
+		snprintf(s->base.err, sizeof s->base.err, "%s: %s",
+			 exists ? "store is not writable" : "cannot create the store", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static int open_db(sq_store *s, const char *path, int mode)
 {
 	struct stat st;
@@ -1013,6 +1058,8 @@ static int open_db(sq_store *s, const char *path, int mode)
 		snprintf(s->base.err, sizeof s->base.err, "not a regular file");
 		return -1;
 	}
+	if (mode == STORE_WRITE && store_writable(s, path, exists) < 0)
+		return -1;
 	/* one connection per thread: SQLite's own locking would be wasted */
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
 		    (mode == STORE_WRITE ? SQLITE_OPEN_CREATE : 0);
@@ -1024,9 +1071,23 @@ static int open_db(sq_store *s, const char *path, int mode)
 					    NULL) == SQLITE_OK)
 				return 0;
 		}
-		snprintf(s->base.err, sizeof s->base.err, "cannot open store: %s",
-			 s->db ? sqlite3_errmsg(s->db) : "out of memory");
+		int e = s->db ? sqlite3_system_errno(s->db) : 0;
+		snprintf(s->base.err, sizeof s->base.err, "cannot open store: %s%s%s%s",
+			 s->db ? sqlite3_errmsg(s->db) : "out of memory", e ? " (" : "",
+			 e ? strerror(e) : "", e ? ")" : "");
 		return -1;
+	}
+	if (mode == STORE_READ) {
+		sqlite3_stmt *probe; /* can it be read as it is? */
+		int rc = sqlite3_prepare_v2(s->db, "SELECT 1 FROM sqlite_master", -1, &probe, NULL);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_step(probe);
+		sqlite3_finalize(probe);
+		if ((rc & 0xff) == SQLITE_CANTOPEN && open_immutable(s, path) < 0) {
+			snprintf(s->base.err, sizeof s->base.err, "cannot open store: %s",
+				 s->db ? sqlite3_errmsg(s->db) : "out of memory");
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -1046,6 +1107,11 @@ store *store_sqlite_open(const char *path, int mode, char *err, size_t errlen)
 		goto fail;
 	sqlite3_busy_timeout(s->db, 10000);
 	sqlite3_extended_result_codes(s->db, 1);
+	/* refuse a file that is not ours before changing anything in it (the
+	 * journal mode is written into the file) */
+	int version;
+	if (schema_version(s, &version) < 0)
+		goto fail;
 	/* WAL: readers never block the writer; NORMAL sync is durable at each
 	 * checkpoint and never corrupts on a crash. */
 	if (exec(s, "PRAGMA journal_mode=WAL") < 0 && mode == STORE_WRITE) {

@@ -4,7 +4,10 @@
  *
  * Writes happen in batches: store_begin() ... store_commit() is atomic. A
  * profile written for a source that is already stored is merged with it
- * (profile_merge), so reading more captures adds to what is known. */
+ * (profile_merge), so reading more captures adds to what is known. Writes
+ * may be carried out after the call returns (the SQLite store pipelines
+ * them): a write that fails is reported by a later call of the batch, at
+ * the latest by store_commit(), which then rolls the batch back. */
 #ifndef SP_STORE_H
 #define SP_STORE_H
 #include <stddef.h>
