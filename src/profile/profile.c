@@ -110,8 +110,15 @@ void profile_add_syn(profile *p, const syn_sig *s)
 	for (uint32_t i = 0; i < p->n_syn; i++) {
 		if (syn_sig_same(&p->syn[i], s)) {
 			uint32_t c = p->syn[i].count;
-			if (s->first_ns < p->syn[i].first_ns)
+			if (s->first_ns < p->syn[i].first_ns) {
+				/* an earlier copy moves up: the list stays in time
+				 * order, whatever order profiles are merged in */
+				while (i > 0 && s->first_ns < p->syn[i - 1].first_ns) {
+					p->syn[i] = p->syn[i - 1];
+					i--;
+				}
 				p->syn[i] = *s;
+			}
 			p->syn[i].count = c + s->count;
 			return;
 		}
