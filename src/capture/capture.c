@@ -4,6 +4,7 @@
 #include "decode/decode.h"
 
 #include <pcap/pcap.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 struct cap_source {
 	pcap_t *pcap;
 	in_stream *in; /* NULL for live */
+	int fd;        /* live: what to wait on */
 	int dlt;
 	int pcapng;
 	uint64_t good_offset;
@@ -94,6 +96,12 @@ cap_source *cap_open_live(const char *iface, const char *filter, char *err, size
 		snprintf(perr, sizeof perr, "unsupported link type %d", c->dlt);
 		goto fail;
 	}
+	/* Linux's TPACKET_V3 ring only times out on a block that holds a
+	 * packet: on an idle interface a blocking read never returns, and
+	 * Ctrl-C would never be seen. Read without blocking, wait in cap_next. */
+	if (pcap_setnonblock(c->pcap, 1, perr) < 0)
+		goto fail;
+	c->fd = pcap_get_selectable_fd(c->pcap);
 	if (filter && *filter) {
 		struct bpf_program prog;
 		if (pcap_compile(c->pcap, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) < 0) {
@@ -141,8 +149,13 @@ int cap_next(cap_source *c, cap_pkt *p)
 				c->good_offset = stream_offset(c->in);
 			return CAP_PACKET;
 		}
-		if (rc == 0) /* live timeout: nothing yet */
+		if (rc == 0) { /* live: nothing yet; wait a little for it */
+			if (!c->in && c->fd >= 0) {
+				struct pollfd pfd = {c->fd, POLLIN, 0};
+				poll(&pfd, 1, 200);
+			}
 			return CAP_TIMEOUT;
+		}
 		if (rc == PCAP_ERROR_BREAK) {
 			if (c->in == NULL)
 				return CAP_END;
