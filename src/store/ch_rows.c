@@ -12,7 +12,8 @@
  *                                           sketches of parts still exact
  *   first-N   IP IDs, SYN signatures        arraySort() of byte strings whose order is
  *                                           the merge order, arraySlice(); SYN counts by
- *                                           sumMap()
+ *                                           sumMap(); a source with more distinct SYN
+ *                                           signatures than kept: folded here (fold_syn)
  *   sensors   in the order first written    arraySort() by write order, first occurrence
  *   ext       analysers' blobs              returned in write order, folded by the
  *                                           analyser's own merge (C) on read */
@@ -572,8 +573,9 @@ void ch_profile_select(buf *sql)
 	buf_printf(sql,
 		   ", arraySlice(arrayFilter((x, u) -> u = 1, (arraySort(groupArrayArray(syn)) AS"
 		   " _ss), arrayEnumerateUniq(arrayMap(x -> substring(x, %d, 8), _ss))), 1, %d),"
-		   " (sumMap(syn_key, syn_count) AS _sm).1, _sm.2",
-		   CH_SYN_KEY_AT + 1, SYN_SAMPLES);
+		   " (sumMap(syn_key, syn_count) AS _sm).1, _sm.2, if(length(_sm.1) > %d,"
+		   " arraySort(x -> substring(x, 9, 13), _ss), arrayFilter(x -> 0, _ss))",
+		   CH_SYN_KEY_AT + 1, SYN_SAMPLES, SYN_SAMPLES);
 	buf_printf(sql,
 		   ", (arraySlice(arrayFilter((x, u) -> u = 1, (arrayReduce('groupArrayArray',"
 		   " arrayMap(t -> t.4, arraySort(groupArray((bt, part, seq, sensors))))) AS _sn),"
@@ -637,6 +639,30 @@ static int read_ipid(cursor *c, profile *p)
 	return 0;
 }
 
+/* With more distinct signatures than a profile keeps, the C merge forgets
+ * the copies of a signature that arrive while it is out of the list, so its
+ * answer depends on the order of writes. For those sources (only) ClickHouse
+ * returns every part's list in write order, and they are merged here the
+ * way the SQLite store merged them. */
+static int fold_syn(cursor *c, profile *p)
+{
+	uint64_t n = ch_rd_len(c, CH_SYN_BLOB);
+	if (!rd_ok(c))
+		return 0;
+	if (n)
+		p->n_syn = 0;
+	for (uint64_t i = 0; i < n; i++) {
+		const uint8_t *b = rd_view(c, CH_SYN_BLOB);
+		syn_sig s;
+		if (!b)
+			return 0;
+		if (ch_syn_unblob(b, &s) < 0)
+			return -1;
+		profile_add_syn(p, &s);
+	}
+	return 1;
+}
+
 /* The first signature of each key, with the counts of all its copies. */
 static int read_syn(cursor *c, profile *p)
 {
@@ -666,7 +692,7 @@ static int read_syn(cursor *c, profile *p)
 		}
 		p->n_syn++;
 	}
-	return 1;
+	return fold_syn(c, p);
 }
 
 static int read_sensors(cursor *c, profile *p)

@@ -91,25 +91,34 @@ static int ch_begin(store *base)
 }
 
 /* Is there room in the spool for `need` more bytes? While the sender is
- * getting batches out, waits for it; when ClickHouse is not answering, the
- * bound holds and the batch fails. */
+ * getting older batches out, waits for it; when ClickHouse does not take
+ * them, or this batch alone is too large, the bound holds and the batch
+ * fails as a whole. */
 static int spool_room(ch_store *s, uint64_t need)
 {
-	for (int waited = 0;; waited++) {
-		uint64_t used;
-		char st[96];
-		ch_spool_status(s, st, sizeof st, &used);
-		used += s->w.size;
-		if (used + need <= s->cfg.spool_max)
+	uint64_t best = UINT64_MAX;
+	for (int stuck = 0;; stuck++) {
+		ch_spool_list l;
+		if (ch_spool_scan(s->spool, &l) < 0)
+			memset(&l, 0, sizeof l);
+		uint64_t used = l.bytes, older = l.n;
+		ch_spool_list_free(&l);
+		if (used + s->w.size + need <= s->cfg.spool_max)
 			return 0;
+		if (used < best)
+			best = used, stuck = 0;
 		pthread_mutex_lock(&s->mu);
 		int outage = s->outage;
 		pthread_mutex_unlock(&s->mu);
-		if (outage || !s->thread_on || waited >= s->cfg.timeout_s) {
-			snprintf(s->base.err, sizeof s->base.err,
-				 "the spool %.300s is full (%s, at most %.0f MB) and ClickHouse is"
-				 " not taking batches",
-				 s->spool, st, (double)s->cfg.spool_max / 1e6);
+		if (!older || outage || !s->thread_on || stuck >= s->cfg.timeout_s) {
+			snprintf(
+			    s->base.err, sizeof s->base.err,
+			    "the spool %.300s is full: %llu older batch%s (%.1f MB) and this one"
+			    " (%.1f MB so far) do not fit in %.1f MB (spool_max)%s",
+			    s->spool, (unsigned long long)older, older == 1 ? "" : "es",
+			    (double)used / 1e6, (double)(s->w.size + need) / 1e6,
+			    (double)s->cfg.spool_max / 1e6,
+			    older ? ", and ClickHouse is not taking batches" : "");
 			return -1;
 		}
 		ch_sender_kick(s);
