@@ -7,7 +7,7 @@ build="build-essential cmake pkg-config libpcap-dev libsqlite3-dev libcurl4-open
 run="$build gzip"
 test="$build libcmocka-dev clang libclang-rt-14-dev sqlite3 jq zstd xz-utils iproute2 procps
       tcpdump tshark p0f wireshark-common python3 sipvicious sipsak nmap masscan zmap sip-tester
-      clickhouse-server clickhouse-client chromium"
+      clickhouse-server clickhouse-client curl chromium"
 case "${1:-build}" in
 build) want=$build ;;
 run) want=$run ;;
