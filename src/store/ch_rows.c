@@ -550,10 +550,11 @@ static void select_dset(buf *sql, const char *d)
 	 * reduced to the largest rank per register (the last of each run of a
 	 * register in sorted order). */
 	buf_printf(sql,
-		   ", arraySlice((arraySort(groupUniqArrayArray(%s)) AS _%s_u), 1, %d),"
+		   ", arraySlice((arraySort(arrayDistinct(groupArrayArray(%s))) AS _%s_u), 1, %d),"
 		   " length(_%s_u), (maxForEach(%s_hll) AS _%s_h), arrayFilter((x, i) -> i ="
 		   " length(_%s_v) OR intDiv(x, 256) != intDiv(_%s_v[i + 1], 256), (if("
-		   "length(_%s_u) > %d OR notEmpty(_%s_h), arraySort(groupUniqArrayArray(%s_hv)),"
+		   "length(_%s_u) > %d OR notEmpty(_%s_h), "
+		   "arraySort(arrayDistinct(groupArrayArray(%s_hv))),"
 		   " emptyArrayUInt16()) AS _%s_v), arrayEnumerate(_%s_v))",
 		   d, d, DSET_EXACT, d, d, d, d, d, d, DSET_EXACT, d, d, d, d);
 }
@@ -581,11 +582,17 @@ void ch_profile_select(buf *sql)
 		   " arrayMap(t -> t.4, arraySort(groupArray((bt, part, seq, sensors))))) AS _sn),"
 		   " arrayEnumerateUniq(_sn)), 1, %d) AS _sensors)",
 		   SENSORS_MAX);
+	/* one aggregate for all blob slots: most sources have none at all */
+	buf_puts(sql, ", arrayFilter(x -> x != '', arrayMap(t -> t.4, (arraySort(groupArrayIf((bt,"
+		      " part, seq");
 	for (int e = 0; e < EXT_COUNT; e++)
-		buf_printf(sql,
-			   ", arrayMap(t -> t.4, arraySort(groupArrayIf((bt, part, seq, ext%d),"
-			   " ext%d != '')))",
-			   e, e);
+		buf_printf(sql, ", ext%d", e);
+	buf_puts(sql, "), ");
+	for (int e = 0; e < EXT_COUNT; e++)
+		buf_printf(sql, "%sext%d != ''", e ? " OR " : "", e);
+	buf_puts(sql, ")) AS _ext)))");
+	for (int e = 1; e < EXT_COUNT; e++)
+		buf_printf(sql, ", arrayFilter(x -> x != '', arrayMap(t -> t.%d, _ext))", 4 + e);
 }
 
 /* Reads an Array(UIntW) of at most max elements into out. */
