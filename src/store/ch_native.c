@@ -15,6 +15,8 @@
 /* Appends n bytes: the common case (room left) without a call. */
 static inline void put(buf *b, const void *p, size_t n)
 {
+	if (!n)
+		return;
 	if (b->len + n < b->cap) {
 		memcpy(b->p + b->len, p, n);
 		b->len += n;
@@ -160,8 +162,10 @@ void ch_block_emit(const ch_block *b, ch_sink out, void *ctx, int col, uint64_t 
 		buf_reset(&head);
 		if (i == col && col_off)
 			*col_off = at;
-		out(ctx, b->cols[i].offs.p, b->cols[i].offs.len);
-		out(ctx, b->cols[i].data.p, b->cols[i].data.len);
+		if (b->cols[i].offs.len)
+			out(ctx, b->cols[i].offs.p, b->cols[i].offs.len);
+		if (b->cols[i].data.len)
+			out(ctx, b->cols[i].data.p, b->cols[i].data.len);
 		at += b->cols[i].offs.len + b->cols[i].data.len;
 	}
 	buf_free(&head);

@@ -65,7 +65,9 @@ static int wr(ch_spool_w *w, const void *p, size_t n)
 {
 	if (w->failed)
 		return -1;
-	if (n && fwrite(p, 1, n, w->f) != n)
+	if (!n)
+		return 0;
+	if (fwrite(p, 1, n, w->f) != n)
 		return werr(w, "writing the spool");
 	hash_stream_update(&w->hash, p, n);
 	w->size += n;
