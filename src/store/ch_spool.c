@@ -26,6 +26,7 @@
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAGIC	  "SPCHBAT1"
@@ -89,11 +90,19 @@ int ch_spool_begin(ch_spool_w *w, const char *dir, uint64_t batch, int64_t bt, c
 	snprintf(w->tmp, sizeof w->tmp, "%s/.tmp-%016llx", dir, (unsigned long long)batch);
 	snprintf(w->final, sizeof w->final, "%s/%020lld-%016llx.batch", dir, (long long)bt,
 		 (unsigned long long)batch);
-	int fd = open(w->tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	/* Made under another name, locked, then named .tmp-: the lock is held
+	 * while we live, and a scan that can take it knows the writer died.
+	 * (Locked under its final name, a scan could take it first.) */
+	char fresh[CH_PATH_MAX];
+	snprintf(fresh, sizeof fresh, "%s/.new-%016llx", dir, (unsigned long long)batch);
+	int fd = open(fresh, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return werr(w, "creating a spool file");
-	/* held while we live: a scan that can take it knows the writer died */
-	flock(fd, LOCK_EX);
+	if (flock(fd, LOCK_EX) < 0 || rename(fresh, w->tmp) < 0) {
+		close(fd);
+		unlink(fresh);
+		return werr(w, "creating a spool file");
+	}
 	w->f = fdopen(fd, "wb");
 	if (!w->f) {
 		close(fd);
@@ -386,6 +395,14 @@ static void reap_tmp(const char *path)
 	close(fd);
 }
 
+/* A .new file lives for a moment; one an hour old was left by a crash. */
+static void reap_new(const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) == 0 && st.st_mtime + 3600 < time(NULL))
+		unlink(path);
+}
+
 int ch_spool_scan(const char *dir, ch_spool_list *l)
 {
 	memset(l, 0, sizeof *l);
@@ -400,6 +417,10 @@ int ch_spool_scan(const char *dir, ch_spool_list *l)
 		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
 		if (!strncmp(e->d_name, ".tmp-", 5)) {
 			reap_tmp(path);
+			continue;
+		}
+		if (!strncmp(e->d_name, ".new-", 5)) {
+			reap_new(path);
 			continue;
 		}
 		if (nl < 7 || strcmp(e->d_name + nl - 6, ".batch"))
