@@ -125,6 +125,15 @@ for cmd in "sources" "read $work/dark1.pcap"; do
 		fails=$((fails + 1))
 	fi
 done
+# a read-only user reads, and cannot write
+RO="clickhouse://reader:r3ader@127.0.0.1:$SP_CH_HTTP/itest"
+"$scanprint" sources --db "$RO" --json --order ip >"$work/b"
+check "a read-only user gets the same answers"
+if "$scanprint" read --db "$RO" "$work/dark1.pcap" 2>"$work/err"; then
+	echo "FAIL: a read-only user could write" >&2
+	fails=$((fails + 1))
+fi
+expect "read-only said" grep -q "readonly" "$work/err"
 if "$scanprint" sources --db "clickhouse://127.0.0.1:$SP_CH_HTTP/nothing_here" 2>"$work/err"; then
 	fails=$((fails + 1))
 fi
