@@ -73,11 +73,8 @@ void ch_valid(ch_store *s, buf *sql)
 
 /* --- writing --------------------------------------------------------------------- */
 
-static int ch_begin(store *base)
+static int open_batch(ch_store *s, int implicit)
 {
-	ch_store *s = (ch_store *)base;
-	if (s->in_tx)
-		return 0;
 	if (s->mode != STORE_WRITE)
 		return ch_fail(s, "%s", "store opened for reading");
 	s->bt = ch_wall_ns();
@@ -87,7 +84,28 @@ static int ch_begin(store *base)
 		ch_block_reset(&s->blk[t]);
 	s->seq = s->ord = 0;
 	s->in_tx = 1;
+	s->implicit = implicit;
 	return 0;
+}
+
+static int ch_commit(store *base);
+
+static int ch_begin(store *base)
+{
+	ch_store *s = (ch_store *)base;
+	if (s->in_tx && !s->implicit)
+		return 0;
+	/* writes made outside a transaction are committed, as SQLite's are */
+	if (s->in_tx && ch_commit(base) < 0)
+		return -1;
+	return open_batch(s, 0);
+}
+
+/* A write outside a transaction opens one that is committed at the next
+ * begin or at close. */
+static int need_tx(ch_store *s)
+{
+	return s->in_tx ? 0 : open_batch(s, 1);
 }
 
 /* Is there room in the spool for `need` more bytes? While the sender is
@@ -152,7 +170,7 @@ static int maybe_spill(ch_store *s, enum ch_table t)
 static int ch_put(store *base, const profile *p)
 {
 	ch_store *s = (ch_store *)base;
-	if (!s->in_tx && ch_begin(base) < 0)
+	if (need_tx(s) < 0)
 		return -1;
 	if (!s->w.sensor[0] && p->n_sensors)
 		snprintf(s->w.sensor, sizeof s->w.sensor, "%s", p->sensors[0]);
@@ -169,7 +187,7 @@ static int ch_put(store *base, const profile *p)
 static int ch_put_sample(store *base, const uint8_t ip[16], const payload_sample *m)
 {
 	ch_store *s = (ch_store *)base;
-	if (!s->in_tx && ch_begin(base) < 0)
+	if (need_tx(s) < 0)
 		return -1;
 	ch_sample_row(&s->blk[CH_T_SAMPLES], ip, m, s->bt, s->ord++);
 	return maybe_spill(s, CH_T_SAMPLES);
@@ -178,7 +196,7 @@ static int ch_put_sample(store *base, const uint8_t ip[16], const payload_sample
 static int ch_add_capture(store *base, const capture_rec *c)
 {
 	ch_store *s = (ch_store *)base;
-	if (!s->in_tx && ch_begin(base) < 0)
+	if (need_tx(s) < 0)
 		return -1;
 	if (!s->w.sensor[0])
 		snprintf(s->w.sensor, sizeof s->w.sensor, "%s", c->sensor);
@@ -239,6 +257,8 @@ static int ch_commit(store *base)
 static void ch_close(store *base)
 {
 	ch_store *s = (ch_store *)base;
+	if (s->in_tx && s->implicit)
+		ch_commit(base);
 	if (s->in_tx)
 		ch_rollback(base);
 	if (s->thread_on) {

@@ -320,6 +320,7 @@ typedef struct ch_store {
 	volatile int schema_ready;
 	/* the open batch */
 	int in_tx;
+	int implicit; /* opened by a write, not by store_begin */
 	ch_spool_w w;
 	ch_block blk[CH_T_COUNT];
 	int64_t bt;

@@ -109,6 +109,28 @@ static void write_batches(store *st)
 	check(store_rollback(st) == 0, "third batch rolled back");
 }
 
+/* Writes outside a transaction are kept, as SQLite's autocommit keeps them. */
+static void write_unbegun(const char *url)
+{
+	char err[600];
+	store *st = store_open(url, STORE_WRITE, err, sizeof err);
+	if (!st) {
+		check(0, err);
+		return;
+	}
+	put(st, "192.0.2.77", 2, "c");
+	store_close(st);
+	st = store_open(url, STORE_READ, err, sizeof err);
+	profile p;
+	profile_init(&p);
+	uint8_t a[16];
+	addr_parse("192.0.2.77", a);
+	check(st && store_get_profile(st, a, &p) == 1 && p.packets == 2,
+	      "a write outside a transaction is kept");
+	profile_free(&p);
+	store_close(st);
+}
+
 typedef struct seen {
 	int n;
 	char key[8][64];
@@ -247,5 +269,6 @@ int main(int argc, char **argv)
 	check_keys(st);
 	check_reads(st);
 	store_close(st);
+	write_unbegun(argv[1]);
 	return fails ? 1 : 0;
 }

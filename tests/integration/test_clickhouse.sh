@@ -133,7 +133,7 @@ compiler=$(sed -n 's/^CMAKE_C_COMPILER:[A-Z]*=//p' "$cache")
 san=""
 grep -q '^SP_SANITIZE:BOOL=ON' "$cache" && san="-fsanitize=address,undefined"
 # shellcheck disable=SC2086
-"${compiler:-cc}" $san -std=c11 -D_GNU_SOURCE -I"$SP_SOURCE/src" -o "$work/ch_store_check" \
+"${compiler:-cc}" $san -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -I"$SP_SOURCE/src" -o "$work/ch_store_check" \
 	"$SP_SOURCE/tests/integration/ch_store_check.c" "$SP_BUILD/libspcore.a" \
 	-lcurl -lsqlite3 -lpcap -lz -lzstd -llzma -lpthread -lm
 if "$work/ch_store_check" "$(ch_url opcheck)" >"$work/out" 2>&1; then
