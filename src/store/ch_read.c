@@ -121,7 +121,7 @@ int ch_find_capture(store *base, uint64_t head_hash, int64_t raw_size, uint64_t 
 	int transient = 0;
 	ch_http *h = ch_acquire(s);
 	if (!h)
-		return ch_fail(s, "%s", "too many queries at once");
+		return ch_fail(s, "too many queries at once");
 	int rc = s->mode == STORE_WRITE ? ch_schema_ensure(s, h, err, sizeof err, &transient) : 0;
 	ch_release(s, h);
 	buf sql;
@@ -260,7 +260,7 @@ static int run_profiles(ch_store *s, buf *sql, prof_ctx *k)
 	int rc = ch_select(s, sql, prof_rows, k);
 	buf_free(&k->tools);
 	if (rc < 0 && !strcmp(s->base.err, "ClickHouse sent a result that does not parse"))
-		ch_fail(s, "%s", "a stored profile is corrupt");
+		ch_fail(s, "a stored profile is corrupt");
 	return rc;
 }
 
@@ -550,7 +550,7 @@ int ch_count_key(store *base, const char *kind, const char *key, uint64_t *n)
 		s->nkeys++;
 		if (rc < 0 || k.oom) {
 			ch_forget_keys(s);
-			return rc < 0 ? -1 : ch_fail(s, "%s", "out of memory");
+			return rc < 0 ? -1 : ch_fail(s, "out of memory");
 		}
 	}
 	*n = 0;

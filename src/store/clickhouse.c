@@ -18,9 +18,9 @@
 #define BLOCK_ROWS  65536	/* rows per Native block */
 #define BLOCK_BYTES (32u << 20) /* or bytes, whichever comes first */
 
-int ch_fail(ch_store *s, const char *fmt, const char *detail)
+int ch_fail(ch_store *s, const char *msg)
 {
-	snprintf(s->base.err, sizeof s->base.err, fmt, detail);
+	snprintf(s->base.err, sizeof s->base.err, "%s", msg);
 	return -1;
 }
 
@@ -51,13 +51,13 @@ int ch_select_within(ch_store *s, buf *sql, long timeout, ch_rows_fn fn, void *c
 {
 	ch_http *h = ch_acquire(s);
 	if (!h)
-		return ch_fail(s, "%s", "too many queries at once");
+		return ch_fail(s, "too many queries at once");
 	buf_puts(sql, " FORMAT RowBinary");
 	char err[400];
 	int rc = ch_http_select(h, buf_cstr(sql), timeout, fn, ctx, err, sizeof err);
 	ch_release(s, h);
 	if (rc < 0)
-		ch_fail(s, "%s", err);
+		ch_fail(s, err);
 	return rc;
 }
 
@@ -76,10 +76,10 @@ void ch_valid(ch_store *s, buf *sql)
 static int open_batch(ch_store *s, int implicit)
 {
 	if (s->mode != STORE_WRITE)
-		return ch_fail(s, "%s", "store opened for reading");
+		return ch_fail(s, "store opened for reading");
 	s->bt = ch_wall_ns();
 	if (ch_spool_begin(&s->w, s->spool, ch_random64(), s->bt, "") < 0)
-		return ch_fail(s, "%s", s->w.err);
+		return ch_fail(s, s->w.err);
 	for (int t = 0; t < CH_T_COUNT; t++)
 		ch_block_reset(&s->blk[t]);
 	s->seq = s->ord = 0;
@@ -150,11 +150,11 @@ static int spill(ch_store *s, enum ch_table t)
 	if (!b->rows)
 		return 0;
 	if (ch_block_oom(b))
-		return ch_fail(s, "%s", "out of memory");
+		return ch_fail(s, "out of memory");
 	if (spool_room(s, ch_block_size(b)) < 0)
 		return -1;
 	if (ch_spool_block(&s->w, t, b) < 0)
-		return ch_fail(s, "%s", s->w.err);
+		return ch_fail(s, s->w.err);
 	ch_block_reset(b);
 	return 0;
 }
@@ -202,7 +202,7 @@ static int ch_add_capture(store *base, const capture_rec *c)
 		snprintf(s->w.sensor, sizeof s->w.sensor, "%s", c->sensor);
 	ch_capture_row(&s->blk[CH_T_CAPTURES], c, s->bt, s->seq++);
 	ch_spool_capture(&s->w, c);
-	return s->w.failed ? ch_fail(s, "%s", s->w.err) : 0;
+	return s->w.failed ? ch_fail(s, s->w.err) : 0;
 }
 
 void ch_forget_keys(ch_store *s)
@@ -243,7 +243,7 @@ static int ch_commit(store *base)
 		return 0;
 	}
 	if (ch_spool_commit(&s->w, s->cfg.fsync) < 0) {
-		ch_fail(s, "%s", s->w.err);
+		ch_fail(s, s->w.err);
 		ch_spool_abort(&s->w);
 		return -1;
 	}

@@ -346,7 +346,8 @@ typedef struct ch_store {
 } ch_store;
 
 /* clickhouse.c: helpers shared by the store's files */
-int ch_fail(ch_store *s, const char *fmt, const char *detail);
+/* Sets the store's error message; returns -1. */
+int ch_fail(ch_store *s, const char *msg);
 /* A connection for one query (CH_POOL at once: callbacks may query too). */
 ch_http *ch_acquire(ch_store *s);
 void ch_release(ch_store *s, ch_http *h);

@@ -177,7 +177,7 @@ static int on_capture(void *ctx, const capture_rec *c)
 {
 	seen *s = ctx;
 	if (s->n < 8)
-		snprintf(s->data[s->n++], 64, "%s", c->path);
+		snprintf(s->data[s->n++], 64, "%.60s", c->path);
 	return 0;
 }
 
