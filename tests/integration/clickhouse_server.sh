@@ -15,7 +15,8 @@ SP_CH_TCP=${SP_CH_TCP:-19000}
 SP_CH_INTER=${SP_CH_INTER:-19009}
 SP_CH_PASSWORD='s3cret:p@ss/wd'
 SP_CH_PASSWORD_URL='s3cret%3Ap%40ss%2Fwd'
-CH_SERVER=$(command -v clickhouse-server 2>/dev/null || ls /usr/sbin/clickhouse-server 2>/dev/null || true)
+# $SP_CH_SERVER names another server binary ("" pretends there is none)
+CH_SERVER=${SP_CH_SERVER-$(command -v clickhouse-server 2>/dev/null || ls /usr/sbin/clickhouse-server 2>/dev/null || true)}
 
 ch_require() {
 	if [ -z "$CH_SERVER" ] || ! command -v curl >/dev/null 2>&1; then
