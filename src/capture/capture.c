@@ -12,7 +12,7 @@
 struct cap_source {
 	pcap_t *pcap;
 	in_stream *in; /* NULL for live */
-	int fd;        /* live: what to wait on */
+	int fd;	       /* live: what to wait on */
 	int dlt;
 	int pcapng;
 	uint64_t good_offset;
