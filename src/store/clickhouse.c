@@ -306,7 +306,7 @@ static const store_ops clickhouse_ops = {
 
 /* <spool>/<host>_<port>_<database>: one queue per store, so that batches
  * never go to another store than the one they were written for. */
-static int spool_dir(ch_store *s, char *err, size_t errlen)
+static int spool_dir(ch_store *s, int create, char *err, size_t errlen)
 {
 	char root[600];
 	const char *env = getenv("SCANPRINT_SPOOL");
@@ -327,7 +327,7 @@ static int spool_dir(ch_store *s, char *err, size_t errlen)
 		if (*p == ':' || *p == '[' || *p == ']' || *p == '/')
 			*p = '_';
 	snprintf(s->spool, sizeof s->spool, "%s/%s_%d_%s", root, host, s->cfg.port, s->cfg.db);
-	return ch_spool_mkdir(s->spool, err, errlen);
+	return create ? ch_spool_mkdir(s->spool, err, errlen) : 0;
 }
 
 static ch_store *new_store(const char *url, int mode, char *err, size_t errlen)
@@ -362,13 +362,15 @@ static ch_store *new_store(const char *url, int mode, char *err, size_t errlen)
 	return s;
 }
 
+/* Writers make the spool; readers only use one that is there. */
 static int open_spool(ch_store *s, char *err, size_t errlen)
 {
-	if (spool_dir(s, err, errlen) < 0)
+	int create = s->mode == STORE_WRITE;
+	if (spool_dir(s, create, err, errlen) < 0)
 		return -1;
 	char lock[CH_PATH_MAX];
 	snprintf(lock, sizeof lock, "%s/.send.lock", s->spool);
-	s->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	s->lock_fd = open(lock, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0600);
 	if (s->lock_fd < 0) {
 		snprintf(err, errlen, "cannot use the spool %s: %s", s->spool, strerror(errno));
 		return -1;
