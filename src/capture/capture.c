@@ -246,6 +246,11 @@ void cap_break(cap_source *c)
 		pcap_breakloop(c->pcap);
 }
 
+int cap_is_live(const cap_source *c)
+{
+	return c->in == NULL;
+}
+
 int cap_datalink(const cap_source *c)
 {
 	return c->dlt;

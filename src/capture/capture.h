@@ -33,6 +33,7 @@ const char *cap_error(const cap_source *c);
 void cap_break(cap_source *c);
 
 int cap_datalink(const cap_source *c);
+int cap_is_live(const cap_source *c);
 const char *cap_format(const cap_source *c);      /* "pcap", "pcapng", "live" */
 const char *cap_compression(const cap_source *c); /* "none", "gzip", ... */
 int64_t cap_size(const cap_source *c);            /* raw bytes, -1 unknown */

@@ -12,6 +12,7 @@ struct cap_reader {
 	cap_source *c;
 	cap_prepare_fn prepare;
 	void *ctx;
+	int live;
 	size_t scratch_size;
 	pthread_t thread;
 	pthread_mutex_t mu;
@@ -28,13 +29,26 @@ struct cap_reader {
 	int finished;
 };
 
+#define LIVE_HANDOVER_NS 100000000 /* a live batch waits at most 100 ms */
+
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 static int fill(cap_reader *r, cap_batch *b)
 {
 	size_t used = 0;
 	cap_pkt p;
 	int rc = CAP_PACKET;
+	/* a slow live interface must not hold packets back until a batch is full */
+	int64_t deadline = r->live ? mono_ns() + LIVE_HANDOVER_NS : 0;
 	b->n = 0;
 	while (b->n < READER_BATCH_PKTS) {
+		if (deadline && b->n && mono_ns() >= deadline)
+			break;
 		rc = cap_next(r->c, &p);
 		if (rc == CAP_TIMEOUT)
 			break; /* hand over what we have, even nothing: the consumer
@@ -99,6 +113,7 @@ cap_reader *cap_reader_start(cap_source *c, cap_prepare_fn prepare, void *ctx,
 	r->c = c;
 	r->prepare = prepare;
 	r->ctx = ctx;
+	r->live = cap_is_live(c);
 	r->scratch_size = scratch_size;
 	for (int i = 0; i < RING; i++) {
 		r->batch[i].buf = malloc(READER_BATCH_BYTES);

@@ -20,7 +20,8 @@ static void usage(FILE *out)
 		     "and names the scanning tools they run.\n\ncommands:\n");
 	for (size_t i = 0; i < N_COMMANDS; i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-	fprintf(out, "\nThe store is ./scanprint.db unless --db or $SCANPRINT_DB says otherwise.\n"
+	fprintf(out, "\nThe store is ./scanprint.db unless --db or $SCANPRINT_DB says otherwise;\n"
+		     "clickhouse://[USER[:PASSWORD]@]HOST[:PORT]/DATABASE is a ClickHouse store.\n"
 		     "Run 'scanprint COMMAND --help' for a command's options; 'man scanprint' for more.\n");
 }
 

@@ -119,5 +119,8 @@ int store_scan_key_members(store *s, const char *kind, const char *key, store_pr
 
 /* Implementations. */
 store *store_sqlite_open(const char *path, int mode, char *err, size_t errlen);
+/* clickhouse://[user[:password]@]host[:port]/database[?spool=DIR&spool_max=SIZE&...]
+ * (store/clickhouse.h, docs/clickhouse.md) */
+store *store_clickhouse_open(const char *url, int mode, char *err, size_t errlen);
 
 #endif

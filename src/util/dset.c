@@ -35,12 +35,19 @@ static uint32_t capacity(const dset *s)
 	return s->cap ? s->cap : DSET_INLINE;
 }
 
-static void hll_add(uint8_t *reg, uint32_t v)
+void dset_hll_pos(uint32_t v, uint32_t *idx, uint8_t *rank)
 {
 	uint64_t h = hash_mix64((uint64_t)v * 0x9e3779b97f4a7c15ULL + 0x632be59bd9b4e019ULL);
-	uint32_t idx = (uint32_t)(h >> (64 - DSET_HLL_P));
 	uint64_t rest = h << DSET_HLL_P;
-	uint8_t rank = rest ? (uint8_t)(__builtin_clzll(rest) + 1) : (uint8_t)(64 - DSET_HLL_P + 1);
+	*idx = (uint32_t)(h >> (64 - DSET_HLL_P));
+	*rank = rest ? (uint8_t)(__builtin_clzll(rest) + 1) : (uint8_t)(64 - DSET_HLL_P + 1);
+}
+
+static void hll_add(uint8_t *reg, uint32_t v)
+{
+	uint32_t idx;
+	uint8_t rank;
+	dset_hll_pos(v, &idx, &rank);
 	if (rank > reg[idx])
 		reg[idx] = rank;
 }

@@ -51,6 +51,11 @@ uint64_t dset_count(const dset *s);
 int dset_is_estimate(const dset *s);
 size_t dset_mem(const dset *s);
 
+/* Where value v lands in the sketch: the register and the rank that
+ * dset_add keeps the largest of. For stores that merge sketches themselves
+ * (the ClickHouse store sends the sketch of a set still held exactly). */
+void dset_hll_pos(uint32_t v, uint32_t *idx, uint8_t *rank);
+
 /* Stored form: varint n, deltas, then a flag and 256 register bytes. */
 void dset_encode(const dset *s, buf *out);
 struct cursor;

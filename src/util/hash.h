@@ -24,4 +24,16 @@ static inline uint32_t hash_u32(uint32_t x)
 /* Hash of an arbitrary byte string (seeded). */
 uint64_t hash_bytes(const void *data, size_t len, uint64_t seed);
 
+/* Streaming hash: same result however the input is cut (spool checksums). */
+typedef struct hash_stream {
+	uint64_t lane[4];
+	uint64_t total;
+	uint8_t tail[32];
+	size_t ntail;
+} hash_stream;
+
+void hash_stream_init(hash_stream *h);
+void hash_stream_update(hash_stream *h, const void *data, size_t len);
+uint64_t hash_stream_final(const hash_stream *h);
+
 #endif

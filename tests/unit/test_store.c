@@ -475,8 +475,9 @@ static void location(void **state)
 	assert_string_equal(store_location("x.db"), "x.db");
 	unsetenv("SCANPRINT_DB");
 	char err[600];
-	assert_null(store_open("clickhouse://localhost:9000/sp", STORE_WRITE, err, sizeof err));
-	assert_non_null(strstr(err, "ClickHouse"));
+	/* a ClickHouse location must name a host */
+	assert_null(store_open("clickhouse://", STORE_WRITE, err, sizeof err));
+	assert_true(err[0] != 0);
 }
 
 static int setup(void **state)

@@ -1,0 +1,576 @@
+/* The ClickHouse store's reads. Each asks ClickHouse for the merged answer
+ * (ch_rows.c builds the merging SELECT) and streams the RowBinary result
+ * into the caller's callback; only parts `valid_parts` names are read. */
+#include "store/clickhouse.h"
+
+#include "decode/decode.h"
+#include "profile/ptable.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* --- captures ---------------------------------------------------------------------- */
+
+typedef struct cap_ctx {
+	capture_rec *out;
+	int found;
+} cap_ctx;
+
+static int str_col(cursor *c, char *out, size_t outlen)
+{
+	size_t n;
+	const uint8_t *p = ch_rd_str(c, &n);
+	if (!p)
+		return -1;
+	snprintf(out, outlen, "%.*s", (int)n, (const char *)p);
+	return 0;
+}
+
+/* A row in CAPTURE_COLS order; 1 read, 0 incomplete. */
+static int read_capture(cursor *c, capture_rec *r)
+{
+	memset(r, 0, sizeof *r);
+	if (str_col(c, r->path, sizeof r->path) < 0 ||
+	    str_col(c, r->sensor, sizeof r->sensor) < 0 ||
+	    str_col(c, r->format, sizeof r->format) < 0 ||
+	    str_col(c, r->compression, sizeof r->compression) < 0 ||
+	    str_col(c, r->status, sizeof r->status) < 0)
+		return 0;
+	r->linktype = (int)ch_rd_u32(c);
+	r->head_hash = ch_rd_u64(c);
+	r->content_hash = ch_rd_u64(c);
+	r->raw_size = ch_rd_i64(c);
+	r->packets = ch_rd_u64(c);
+	r->ip_packets = ch_rd_u64(c);
+	r->bytes = ch_rd_u64(c);
+	r->first_ns = ch_rd_i64(c);
+	r->last_ns = ch_rd_i64(c);
+	r->read_ns = ch_rd_i64(c);
+	r->sources = ch_rd_u64(c);
+	r->flushes = ch_rd_u64(c);
+	return rd_ok(c);
+}
+
+#define CAPTURE_COLS                                                                               \
+	"path, sensor, format, compression, status, linktype, head_hash, content_hash,"            \
+	" raw_size, packets, ip_packets, bytes, first_ns, last_ns, read_ns, sources, flushes"
+
+static size_t cap_one(void *vctx, const uint8_t *p, size_t n)
+{
+	cap_ctx *k = vctx;
+	cursor c = rd_init(p, n);
+	capture_rec r;
+	if (!read_capture(&c, &r))
+		return 0;
+	k->found = 1;
+	if (k->out)
+		*k->out = r;
+	return (size_t)-1;
+}
+
+static int matches(const ch_spool_cap *k, uint64_t head_hash, int64_t raw_size,
+		   uint64_t content_hash)
+{
+	if (content_hash)
+		return k->content_hash == content_hash;
+	return raw_size >= 0 && k->head_hash == head_hash && k->raw_size == raw_size;
+}
+
+/* Batches still in the spool count as read: their captures are in them. */
+static int find_spooled(ch_store *s, uint64_t head_hash, int64_t raw_size, uint64_t content_hash,
+			capture_rec *out)
+{
+	ch_spool_list l;
+	if (ch_spool_scan(s->spool, &l) < 0)
+		return 0;
+	int found = 0;
+	for (size_t i = 0; i < l.n && !found; i++) {
+		ch_spool_r r;
+		char err[CH_PATH_MAX + 100];
+		if (ch_spool_read(l.path[i], &r, 1, err, sizeof err) < 0)
+			continue;
+		for (uint32_t k = 0; k < r.ncaps && !found; k++) {
+			if (!matches(&r.caps[k], head_hash, raw_size, content_hash))
+				continue;
+			found = 1;
+			if (out) {
+				memset(out, 0, sizeof *out);
+				snprintf(out->path, sizeof out->path, "%s", r.caps[k].path);
+				snprintf(out->sensor, sizeof out->sensor, "%s", r.sensor);
+				out->content_hash = r.caps[k].content_hash;
+				out->head_hash = r.caps[k].head_hash;
+				out->raw_size = r.caps[k].raw_size;
+			}
+		}
+		ch_spool_close(&r);
+	}
+	ch_spool_list_free(&l);
+	return found;
+}
+
+int ch_find_capture(store *base, uint64_t head_hash, int64_t raw_size, uint64_t content_hash,
+		    capture_rec *out)
+{
+	ch_store *s = (ch_store *)base;
+	if (s->mode == STORE_WRITE && find_spooled(s, head_hash, raw_size, content_hash, out))
+		return 1;
+	if (s->mode == STORE_WRITE && ch_wall_ns() < s->find_down_until)
+		return 0; /* it did not answer a moment ago: do not wait for it again */
+	char err[sizeof s->base.err];
+	int transient = 0;
+	ch_http *h = ch_acquire(s);
+	if (!h)
+		return ch_fail(s, "too many queries at once");
+	int rc = s->mode == STORE_WRITE ? ch_schema_ensure(s, h, err, sizeof err, &transient) : 0;
+	ch_release(s, h);
+	buf sql;
+	buf_init(&sql);
+	cap_ctx k = {out, 0};
+	if (rc == 0) {
+		buf_printf(&sql, "SELECT " CAPTURE_COLS " FROM %s.captures WHERE ", s->cfg.db);
+		if (content_hash)
+			buf_printf(&sql, "content_hash = %llu", (unsigned long long)content_hash);
+		else
+			buf_printf(&sql, "head_hash = %llu AND raw_size = %lld AND raw_size >= 0",
+				   (unsigned long long)head_hash, (long long)raw_size);
+		buf_puts(&sql, " AND ");
+		ch_valid(s, &sql);
+		buf_puts(&sql, " ORDER BY bt, part, seq LIMIT 1");
+		/* a sensor must not hang on a server that does not answer */
+		rc = ch_select_within(s, &sql, s->mode == STORE_WRITE ? s->cfg.timeout_s : 0,
+				      cap_one, &k);
+		if (rc < 0)
+			snprintf(err, sizeof err, "%s", s->base.err);
+	}
+	buf_free(&sql);
+	if (rc < 0 && s->mode == STORE_WRITE) {
+		/* the sensor goes on: the check is made again before the batch
+		 * is sent, and readers count a capture once whatever happens */
+		s->find_down_until = ch_wall_ns() + (int64_t)30 * 1000000000;
+		if (!s->warned_find++)
+			fprintf(stderr,
+				"scanprint: %s: cannot ask ClickHouse which captures were read"
+				" before (%s); asked again before each batch is sent\n",
+				s->cfg.where, err);
+		return 0;
+	}
+	return rc < 0 ? -1 : k.found;
+}
+
+typedef struct caps_ctx {
+	store_capture_cb cb;
+	void *ctx;
+} caps_ctx;
+
+static size_t cap_rows(void *vctx, const uint8_t *p, size_t n)
+{
+	caps_ctx *k = vctx;
+	size_t used = 0;
+	while (used < n) {
+		cursor c = rd_init(p + used, n - used);
+		capture_rec r;
+		if (!read_capture(&c, &r))
+			break;
+		used = n - rd_left(&c);
+		if (k->cb(k->ctx, &r))
+			return (size_t)-1;
+	}
+	return used;
+}
+
+int ch_scan_captures(store *base, store_capture_cb cb, void *ctx)
+{
+	ch_store *s = (ch_store *)base;
+	buf sql;
+	buf_init(&sql);
+	buf_printf(&sql, "SELECT " CAPTURE_COLS " FROM %s.captures WHERE ", s->cfg.db);
+	ch_valid(s, &sql);
+	buf_puts(&sql, " ORDER BY bt, part, seq");
+	caps_ctx k = {cb, ctx};
+	int rc = ch_select(s, &sql, cap_rows, &k);
+	buf_free(&sql);
+	return rc;
+}
+
+/* --- profiles ------------------------------------------------------------------------ */
+
+typedef struct prof_ctx {
+	store_profile_cb cb;
+	void *ctx;
+	const char *tool; /* filtered here: tools come from the merged profile */
+	uint64_t limit, emitted;
+	buf tools;
+} prof_ctx;
+
+static int wanted(prof_ctx *k, const profile *p)
+{
+	if (!k->tool)
+		return 1;
+	profile_tools(p, &k->tools);
+	buf want;
+	buf_init(&want);
+	buf_printf(&want, ",%s,", k->tool);
+	int ok = k->tools.len && strstr(buf_cstr(&k->tools), buf_cstr(&want)) != NULL;
+	buf_free(&want);
+	return ok;
+}
+
+static size_t prof_rows(void *vctx, const uint8_t *p, size_t n)
+{
+	prof_ctx *k = vctx;
+	size_t used = 0;
+	while (used < n) {
+		cursor c = rd_init(p + used, n - used);
+		profile pr;
+		profile_init(&pr);
+		int r = ch_profile_read(&c, &pr);
+		if (r <= 0) {
+			profile_free(&pr);
+			if (r < 0)
+				return (size_t)-2;
+			break;
+		}
+		used = n - rd_left(&c);
+		int stop = 0;
+		if (wanted(k, &pr)) {
+			stop = k->cb(k->ctx, &pr);
+			k->emitted++;
+			stop = stop || (k->limit && k->emitted >= k->limit);
+		}
+		profile_free(&pr);
+		if (stop)
+			return (size_t)-1;
+	}
+	return used;
+}
+
+/* SELECT <merged profile> FROM source_parts WHERE <valid> */
+static void profiles_from(ch_store *s, buf *sql)
+{
+	buf_puts(sql, "SELECT ");
+	ch_profile_select(sql);
+	buf_printf(sql, " FROM %s.source_parts WHERE ", s->cfg.db);
+	ch_valid(s, sql);
+}
+
+static int run_profiles(ch_store *s, buf *sql, prof_ctx *k)
+{
+	buf_init(&k->tools);
+	int rc = ch_select(s, sql, prof_rows, k);
+	buf_free(&k->tools);
+	if (rc < 0 && !strcmp(s->base.err, "ClickHouse sent a result that does not parse"))
+		ch_fail(s, "a stored profile is corrupt");
+	return rc;
+}
+
+typedef struct get_ctx {
+	profile *out;
+	int found;
+} get_ctx;
+
+static size_t get_row(void *vctx, const uint8_t *p, size_t n)
+{
+	get_ctx *k = vctx;
+	cursor c = rd_init(p, n);
+	profile tmp;
+	profile_init(&tmp);
+	int r = ch_profile_read(&c, &tmp);
+	if (r <= 0) {
+		profile_free(&tmp);
+		return r < 0 ? (size_t)-2 : 0;
+	}
+	profile_free(k->out);
+	*k->out = tmp; /* the caller owns what tmp held */
+	k->found = 1;
+	return n - rd_left(&c);
+}
+
+int ch_get(store *base, const uint8_t ip[16], profile *out)
+{
+	ch_store *s = (ch_store *)base;
+	buf sql;
+	buf_init(&sql);
+	profiles_from(s, &sql);
+	buf_puts(&sql, " AND ip = ");
+	ch_sql_bytes(&sql, ip, 16);
+	buf_puts(&sql, " GROUP BY ip");
+	get_ctx k = {out, 0};
+	int rc = ch_select(s, &sql, get_row, &k);
+	buf_free(&sql);
+	if (rc < 0 && !strcmp(s->base.err, "ClickHouse sent a result that does not parse")) {
+		char t[46];
+		snprintf(s->base.err, sizeof s->base.err, "stored profile of %s is corrupt",
+			 addr_str(ip, t));
+	}
+	return rc < 0 ? -1 : k.found;
+}
+
+static void order_by(buf *sql, const source_query *q)
+{
+	int order = q ? q->order : SQ_ORDER_PACKETS;
+	if (order == SQ_ORDER_FIRST_SEEN)
+		buf_puts(sql, " ORDER BY _first, ip");
+	else if (order == SQ_ORDER_IP)
+		buf_puts(sql, " ORDER BY substring(ip, 1, 12) != unhex('00000000000000000000FFFF'),"
+			      " ip");
+	else
+		buf_puts(sql, " ORDER BY _packets DESC, ip");
+}
+
+static void key_members(ch_store *s, buf *sql, const char *kind, const char *key)
+{
+	buf_printf(sql, " AND ip IN (SELECT ip FROM %s.key_parts WHERE kind = ", s->cfg.db);
+	ch_sql_str(sql, kind, strlen(kind));
+	buf_puts(sql, " AND key = ");
+	ch_sql_str(sql, key, strlen(key));
+	buf_puts(sql, " AND ");
+	ch_valid(s, sql);
+	buf_puts(sql, ")");
+}
+
+int ch_scan_profiles(store *base, const source_query *q, store_profile_cb cb, void *ctx)
+{
+	ch_store *s = (ch_store *)base;
+	buf sql;
+	buf_init(&sql);
+	profiles_from(s, &sql);
+	if (q && q->campaign)
+		key_members(s, &sql, "campaign", q->campaign);
+	buf_puts(&sql, " GROUP BY ip");
+	if (q && q->sensor) {
+		buf_puts(&sql, " HAVING has(_sensors, ");
+		ch_sql_str(&sql, q->sensor, strlen(q->sensor));
+		buf_puts(&sql, ")");
+	}
+	order_by(&sql, q);
+	if (q && q->limit && !q->tool)
+		buf_printf(&sql, " LIMIT %llu", (unsigned long long)q->limit);
+	prof_ctx k = {cb, ctx, q ? q->tool : NULL, q ? q->limit : 0, 0, {0}};
+	int rc = run_profiles(s, &sql, &k);
+	buf_free(&sql);
+	return rc;
+}
+
+int ch_scan_key_members(store *base, const char *kind, const char *key, store_profile_cb cb,
+			void *ctx)
+{
+	ch_store *s = (ch_store *)base;
+	buf sql;
+	buf_init(&sql);
+	profiles_from(s, &sql);
+	key_members(s, &sql, kind, key);
+	buf_puts(&sql, " GROUP BY ip ORDER BY ip");
+	prof_ctx k = {cb, ctx, NULL, 0, 0, {0}};
+	int rc = run_profiles(s, &sql, &k);
+	buf_free(&sql);
+	return rc;
+}
+
+/* --- samples ------------------------------------------------------------------------ */
+
+typedef struct samp_ctx {
+	store_sample_cb cb;
+	void *ctx;
+} samp_ctx;
+
+static size_t samp_rows(void *vctx, const uint8_t *p, size_t n)
+{
+	samp_ctx *k = vctx;
+	size_t used = 0;
+	while (used < n) {
+		cursor c = rd_init(p + used, n - used);
+		payload_sample m;
+		memset(&m, 0, sizeof m);
+		m.key = ch_rd_u64(&c);
+		m.ts_ns = ch_rd_i64(&c);
+		m.count = (uint32_t)ch_rd_u64(&c);
+		m.proto = rd_u8(&c);
+		m.sport = ch_rd_u16(&c);
+		m.dport = ch_rd_u16(&c);
+		rd_bytes(&c, m.dst_ip, 16);
+		m.dst = addr_key32(m.dst_ip);
+		m.wire_len = ch_rd_u32(&c);
+		size_t len;
+		const uint8_t *d = ch_rd_str(&c, &len);
+		if (!d || !rd_ok(&c))
+			break;
+		m.data = (uint8_t *)d;
+		m.len = (uint16_t)(len > SAMPLE_MAX ? SAMPLE_MAX : len);
+		used = n - rd_left(&c);
+		if (k->cb(k->ctx, &m))
+			return (size_t)-1;
+	}
+	return used;
+}
+
+/* As the SQLite store keeps them: the first SAMPLES_PER_SOURCE distinct
+ * keys in the order written, each with the fields of its first copy, the
+ * earliest time and the count of all copies; listed by time. */
+int ch_scan_samples(store *base, const uint8_t ip[16], store_sample_cb cb, void *ctx)
+{
+	ch_store *s = (ch_store *)base;
+	buf sql;
+	buf_init(&sql);
+	buf_puts(&sql, "SELECT key, _ts, _count, _proto, _sport, _dport, _dst, _wire, _data FROM"
+		       " (SELECT key, min(ts_ns) AS _ts, sum(count) AS _count, min((bt, part, ord))"
+		       " AS _o, argMin(proto, (bt, part, ord)) AS _proto, argMin(sport, (bt, part,"
+		       " ord)) AS _sport, argMin(dport, (bt, part, ord)) AS _dport, argMin(dst,"
+		       " (bt, part, ord)) AS _dst, argMin(wire_len, (bt, part, ord)) AS _wire,"
+		       " argMin(data, (bt, part, ord)) AS _data");
+	buf_printf(&sql, " FROM %s.sample_parts WHERE ip = ", s->cfg.db);
+	ch_sql_bytes(&sql, ip, 16);
+	buf_puts(&sql, " AND ");
+	ch_valid(s, &sql);
+	buf_printf(&sql, " GROUP BY key ORDER BY _o LIMIT %d) ORDER BY _ts, key",
+		   SAMPLES_PER_SOURCE);
+	samp_ctx k = {cb, ctx};
+	int rc = ch_select(s, &sql, samp_rows, &k);
+	buf_free(&sql);
+	return rc;
+}
+
+/* --- counts and keys ----------------------------------------------------------------- */
+
+static size_t one_u64(void *vctx, const uint8_t *p, size_t n)
+{
+	cursor c = rd_init(p, n);
+	uint64_t v = ch_rd_u64(&c);
+	if (!rd_ok(&c))
+		return 0;
+	*(uint64_t *)vctx = v;
+	return 8;
+}
+
+int ch_count(store *base, uint64_t *n)
+{
+	ch_store *s = (ch_store *)base;
+	buf sql;
+	buf_init(&sql);
+	buf_printf(&sql, "SELECT uniqExact(ip) FROM %s.source_parts WHERE ", s->cfg.db);
+	ch_valid(s, &sql);
+	*n = 0;
+	int rc = ch_select(s, &sql, one_u64, n);
+	buf_free(&sql);
+	return rc;
+}
+
+typedef struct group_ctx {
+	store_key_cb cb;
+	void *ctx;
+	ch_key_cache *fill; /* or collect into a cache */
+	size_t cap;
+	int oom;
+} group_ctx;
+
+static int cache_add(group_ctx *k, const char *key, uint64_t n)
+{
+	ch_key_cache *c = k->fill;
+	if (c->n == k->cap) {
+		size_t nc = k->cap ? k->cap * 2 : 64;
+		char **nk = realloc(c->key, nc * sizeof *nk);
+		if (nk)
+			c->key = nk;
+		uint64_t *nn = realloc(c->count, nc * sizeof *nn);
+		if (nn)
+			c->count = nn;
+		if (!nk || !nn)
+			return -1;
+		k->cap = nc;
+	}
+	c->key[c->n] = strdup(key);
+	if (!c->key[c->n])
+		return -1;
+	c->count[c->n++] = n;
+	return 0;
+}
+
+static size_t group_rows(void *vctx, const uint8_t *p, size_t n)
+{
+	group_ctx *k = vctx;
+	size_t used = 0;
+	while (used < n) {
+		cursor c = rd_init(p + used, n - used);
+		char key[KEY_TEXT_MAX * 4];
+		if (str_col(&c, key, sizeof key) < 0)
+			break;
+		uint64_t cnt = ch_rd_u64(&c);
+		if (!rd_ok(&c))
+			break;
+		used = n - rd_left(&c);
+		if (k->fill) {
+			if (cache_add(k, key, cnt) < 0) {
+				k->oom = 1;
+				return (size_t)-1;
+			}
+		} else if (k->cb(k->ctx, key, cnt)) {
+			return (size_t)-1;
+		}
+	}
+	return used;
+}
+
+static void key_groups_sql(ch_store *s, buf *sql, const char *kind)
+{
+	buf_printf(sql,
+		   "SELECT key, uniqExact(ip) AS _n FROM %s.key_parts WHERE kind = ", s->cfg.db);
+	ch_sql_str(sql, kind, strlen(kind));
+	buf_puts(sql, " AND ");
+	ch_valid(s, sql);
+	buf_puts(sql, " GROUP BY key");
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Describe functions ask this once per source: the counts of every key of
+ * a kind come in one query and are kept until the next write. */
+int ch_count_key(store *base, const char *kind, const char *key, uint64_t *n)
+{
+	ch_store *s = (ch_store *)base;
+	ch_key_cache *c = NULL;
+	for (int i = 0; i < s->nkeys; i++)
+		if (!strcmp(s->keys[i].kind, kind))
+			c = &s->keys[i];
+	if (!c) {
+		if (s->nkeys == (int)(sizeof s->keys / sizeof s->keys[0]))
+			ch_forget_keys(s);
+		c = &s->keys[s->nkeys];
+		memset(c, 0, sizeof *c);
+		snprintf(c->kind, sizeof c->kind, "%s", kind);
+		buf sql;
+		buf_init(&sql);
+		key_groups_sql(s, &sql, kind);
+		buf_puts(&sql, " ORDER BY key");
+		group_ctx k = {NULL, NULL, c, 0, 0};
+		int rc = ch_select(s, &sql, group_rows, &k);
+		buf_free(&sql);
+		s->nkeys++;
+		if (rc < 0 || k.oom) {
+			ch_forget_keys(s);
+			return rc < 0 ? -1 : ch_fail(s, "out of memory");
+		}
+	}
+	*n = 0;
+	char **hit = c->n ? bsearch(&key, c->key, c->n, sizeof *c->key, cmp_key) : NULL;
+	if (hit)
+		*n = c->count[hit - c->key];
+	return 0;
+}
+
+int ch_scan_key_groups(store *base, const char *kind, uint64_t min_sources, store_key_cb cb,
+		       void *ctx)
+{
+	ch_store *s = (ch_store *)base;
+	buf sql;
+	buf_init(&sql);
+	key_groups_sql(s, &sql, kind);
+	buf_printf(&sql, " HAVING _n >= %llu ORDER BY _n DESC, key",
+		   (unsigned long long)min_sources);
+	group_ctx k = {cb, ctx, NULL, 0, 0};
+	int rc = ch_select(s, &sql, group_rows, &k);
+	buf_free(&sql);
+	return rc;
+}
