@@ -424,7 +424,8 @@ static void item_free(wq_item *it)
 	}
 }
 
-/* A new source: every column was prepared by the producer. */
+/* A new source: every column was prepared by the producer. Returns 1 and
+ * writes nothing if the source is already stored. */
 static int write_new(sq_store *s, const wq_item *it)
 {
 	char ipt[46];
@@ -449,6 +450,8 @@ static int write_new(sq_store *s, const wq_item *it)
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return sq_fail(s, "writing a profile");
+	if (sqlite3_changes(s->db) == 0)
+		return 1; /* the source was already stored (OR IGNORE) */
 	s->last_new = 1;
 	memcpy(s->last_new_ip, it->ip, 16);
 	for (const char *k = keys; k < keys + it->keys_len;) {
@@ -468,14 +471,11 @@ static int write_item(sq_store *s, const wq_item *it)
 {
 	if (it->kind == WQ_SAMPLE)
 		return write_sample(s, it->ip, &it->smp);
-	sqlite3_reset(s->get);
-	sqlite3_bind_blob(s->get, 1, it->ip, 16, SQLITE_STATIC);
-	int rc = sqlite3_step(s->get);
-	sqlite3_reset(s->get);
-	if (rc == SQLITE_DONE)
-		return write_new(s, it);
-	if (rc != SQLITE_ROW)
-		return sq_fail(s, "reading a profile");
+	/* Most sources of a capture are new: try the insert first (its unique
+	 * index does the lookup), and merge only when it inserted nothing. */
+	int rc = write_new(s, it);
+	if (rc <= 0)
+		return rc;
 	/* a source already stored: merge the way profile_merge says */
 	profile p;
 	profile_init(&p);
