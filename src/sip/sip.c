@@ -41,6 +41,7 @@ static const char *const quirk_names[SIP_QUIRK_COUNT] = {
     "empty-header-name",
     "bad-max-forwards",
     "status-without-reason-blank",
+    "data-ends-inside-crlf",
 };
 
 const char *sip_quirk_name(unsigned bit)
@@ -238,6 +239,8 @@ static int next_line(cursor *c, const uint8_t *base, line *l)
 		} else if (rd_left(c) && rd_ptr(c)[0] == '\n') {
 			rd_skip(c, 1);
 			l->eol = SIP_EOL_CRLF;
+		} else if (!rd_left(c)) {
+			l->eol = SIP_EOL_CUT;
 		} else {
 			l->eol = SIP_EOL_CR;
 		}
@@ -255,6 +258,10 @@ static void note_eol(sip_msg *m, uint8_t eol, uint8_t *seen)
 {
 	if (eol == SIP_EOL_NONE)
 		return;
+	if (eol == SIP_EOL_CUT) {
+		m->quirks |= SIP_Q_CUT_EOL;
+		eol = SIP_EOL_CRLF;
+	}
 	*seen |= (uint8_t)(1u << eol);
 	if (eol == SIP_EOL_LF)
 		m->quirks |= SIP_Q_EOL_LF;

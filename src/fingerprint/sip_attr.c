@@ -1,0 +1,556 @@
+/* From a template match to an attribution: kits, changes against the stock
+ * tool, layout deviations, confidence; header marks (agents); request
+ * shapes; SIPVicious tags. */
+#include "fingerprint/sip_match.h"
+
+#include "util/hash.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* ---- rendering ------------------------------------------------------------ */
+
+/* Writes pattern p with captured values (e may be NULL), else stock
+ * values, else <slot>. */
+static void render(const sip_template *t, const sig_pattern *p, const sip_eval *e, char *out,
+		   size_t cap)
+{
+	size_t o = 0;
+	out[0] = 0;
+	for (int i = 0; i < p->n && o + 1 < cap; i++) {
+		const sig_elem *el = &p->e[i];
+		int w;
+		if (el->kind == SE_LIT) {
+			w = snprintf(out + o, cap - o, "%.*s", el->len, p->text + el->off);
+		} else if (e && e->cap[el->slot].set) {
+			char v[128];
+			sip_str s = {e->cap[el->slot].p, e->cap[el->slot].len};
+			w = snprintf(out + o, cap - o, "%s", sip_str_copy(s, v, sizeof v));
+		} else if (t->slot[el->slot].has_stock) {
+			w = snprintf(out + o, cap - o, "%s", t->slot[el->slot].stock);
+		} else {
+			w = snprintf(out + o, cap - o, "<%s>", t->slot[el->slot].name);
+		}
+		if (w < 0)
+			break;
+		o += (size_t)w;
+		if (o >= cap)
+			o = cap - 1;
+	}
+}
+
+/* "…where they differ…" windows of a and b around their first difference. */
+static void diff_windows(const char *a, const char *b, char *wa, char *wb, size_t cap)
+{
+	size_t la = strlen(a), lb = strlen(b), p = 0, q = 0;
+	while (p < la && p < lb && a[p] == b[p])
+		p++;
+	while (q < la - p && q < lb - p && a[la - 1 - q] == b[lb - 1 - q])
+		q++;
+	size_t start = p > 8 ? p - 8 : 0;
+	size_t ea = la - q + 8 < la ? la - q + 8 : la, eb = lb - q + 8 < lb ? lb - q + 8 : lb;
+	snprintf(wa, cap, "%s%.*s%s", start ? "..." : "", (int)(ea - start), a + start,
+		 ea < la ? "..." : "");
+	snprintf(wb, cap, "%s%.*s%s", start ? "..." : "", (int)(eb - start), b + start,
+		 eb < lb ? "..." : "");
+}
+
+/* ---- changes --------------------------------------------------------------- */
+
+static void add_change(sip_attr *a, uint8_t kind, const char *field, const char *expected,
+		       const char *seen)
+{
+	if (a->nchange == ATTR_CHANGES)
+		return;
+	sip_change *c = &a->change[a->nchange++];
+	c->kind = kind;
+	snprintf(c->field, sizeof c->field, "%s", field);
+	snprintf(c->expected, sizeof c->expected, "%s", expected);
+	snprintf(c->seen, sizeof c->seen, "%s", seen);
+}
+
+/* "<where> written "<seen>" where <tool> writes "<want>"" */
+static void add_dev(sip_attr *a, const char *where, const char *seen, const char *tool,
+		    const char *want)
+{
+	if (a->ndev == ATTR_DEVS)
+		return;
+	snprintf(a->dev[a->ndev++], sizeof a->dev[0], "%s written \"%s\" where %s writes \"%s\"",
+		 where, seen, tool, want);
+}
+
+static void add_note_dev(sip_attr *a, const char *text)
+{
+	if (a->ndev < ATTR_DEVS)
+		snprintf(a->dev[a->ndev++], sizeof a->dev[0], "%s", text);
+}
+
+/* The kit whose marks the captured values carry best (at least half of
+ * them); sets a->kit. Returns 1 if it is a stock release. */
+static int find_kit(const sip_sigs *s, const sip_eval *e, sip_attr *a)
+{
+	float best = 0;
+	a->kit = -1;
+	for (int k = 0; k < s->nkit; k++) {
+		const sip_kit *kit = &s->kit[k];
+		if (kit->base != e->tmpl)
+			continue;
+		int same = 0;
+		for (int i = 0; i < kit->nmark; i++)
+			if (sip_str_eq(sip_eval_slot(e, kit->mark[i].slot), kit->mark[i].value))
+				same++;
+		float f = (float)same / (float)kit->nmark;
+		if (2 * same >= kit->nmark && same && f > best) {
+			best = f;
+			a->kit = k;
+			a->kit_marks = (uint8_t)same;
+			a->kit_total = kit->nmark;
+		}
+	}
+	return a->kit >= 0 && s->kit[a->kit].release[0] && a->kit_marks == a->kit_total;
+}
+
+static int is_release_mark(const sip_sigs *s, const sip_attr *a, int release, int slot)
+{
+	if (!release)
+		return 0;
+	const sip_kit *k = &s->kit[a->kit];
+	for (int i = 0; i < k->nmark; i++)
+		if (k->mark[i].slot == slot)
+			return 1;
+	return 0;
+}
+
+static void value_changes(const sip_sigs *s, const sip_eval *e, sip_attr *a, int release)
+{
+	const sip_template *t = s->t[e->tmpl];
+	for (int i = 0; i < t->nslot; i++) {
+		sip_str v = sip_eval_slot(e, i);
+		if (!t->slot[i].has_stock || !e->cap[i].set || sip_str_eq(v, t->slot[i].stock) ||
+		    is_release_mark(s, a, release, i))
+			continue;
+		char seen[ATTR_TEXT];
+		add_change(a, CH_VALUE, t->slot[i].name, t->slot[i].stock,
+			   sip_str_copy(v, seen, sizeof seen));
+	}
+}
+
+static void header_changes(const sip_sigs *s, const sip_msg *m, const sip_eval *e, sip_attr *a)
+{
+	const sip_template *t = s->t[e->tmpl];
+	char exp[200], seen[ATTR_TEXT];
+	for (int i = 0; i < t->nhdr; i++) {
+		const sig_header *h = &t->hdr[i];
+		if (e->level[i] == LV_FAIL) {
+			render(t, sig_pat(s, h->alt[0]), NULL, exp, sizeof exp);
+			add_change(a, CH_HEADER, h->name, exp,
+				   sip_str_copy(m->hdr[e->msg_idx[i]].value, seen, sizeof seen));
+		} else if (e->msg_idx[i] < 0 && !h->optional) {
+			render(t, sig_pat(s, h->alt[0]), NULL, exp, sizeof exp);
+			add_change(a, CH_MISSING, h->name, exp, "(absent)");
+		}
+	}
+	for (int i = 0; i < e->extra && i < EVAL_EXTRA; i++) {
+		const sip_hdr *mh = &m->hdr[e->extra_idx[i]];
+		char name[32];
+		add_change(a, CH_ADDED, sip_str_copy(mh->name, name, sizeof name), "(absent)",
+			   sip_str_copy(mh->value, seen, sizeof seen));
+	}
+}
+
+/* Values that only matched once normalised: where the layout differs. */
+static void layout_devs(const sip_sigs *s, const sip_msg *m, const sip_eval *e, sip_attr *a)
+{
+	const sip_template *t = s->t[e->tmpl];
+	char want[256], got[256], wa[80], wb[80], text[160];
+	if (e->req_level == LV_NORM) {
+		render(t, sig_pat(s, t->request[0]), e, want, sizeof want);
+		sip_str_copy(m->start, got, sizeof got);
+		diff_windows(got, want, wa, wb, sizeof wa);
+		add_dev(a, "request line", wa, t->tool, wb);
+	}
+	for (int i = 0; i < t->nhdr; i++) {
+		if (e->msg_idx[i] < 0)
+			continue;
+		const sip_hdr *mh = &m->hdr[e->msg_idx[i]];
+		const sig_header *h = &t->hdr[i];
+		if (e->level[i] == LV_NORM) {
+			render(t, sig_pat(s, h->alt[0]), e, want, sizeof want);
+			sip_str_copy(mh->value, got, sizeof got);
+			diff_windows(got, want, wa, wb, sizeof wa);
+			add_dev(a, h->name, wa, t->tool, wb);
+		}
+		if (e->name_dev[i]) {
+			char n[48];
+			snprintf(wa, sizeof wa, "%s%*s:%*s", sip_str_copy(mh->name, n, 40),
+				 mh->ws_before, "", mh->ws_after, "");
+			snprintf(wb, sizeof wb, "%s%s", h->name, h->sep);
+			add_dev(a, "header name", wa, t->tool, wb);
+		}
+	}
+	if (e->end_dev) {
+		snprintf(text, sizeof text, "%s, which %s %s",
+			 t->no_end ? "headers end with an empty line"
+				   : "no empty line after the headers",
+			 t->tool, t->no_end ? "does not send" : "sends");
+		add_note_dev(a, text);
+	}
+	if (e->eol_dev) {
+		snprintf(text, sizeof text, "bare LF or CR line endings where %s writes CRLF",
+			 t->tool);
+		add_note_dev(a, text);
+	}
+}
+
+/* svmap and svwar tags encode what they scan; a kit that writes its own
+ * tags changed the tool's createTag. */
+static void tag_change(const sip_template *t, const sip_eval *e, sip_attr *a)
+{
+	if (t->leak != LEAK_SVMAP && t->leak != LEAK_SVWAR)
+		return;
+	sip_str tag = sip_eval_slot(e, sig_slot_find(t, "tag"));
+	sv_tag d;
+	if (!tag.len || (sv_tag_decode(tag, &d) == 0 && (t->leak != LEAK_SVMAP || d.target_ok)))
+		return;
+	int digits = 1;
+	for (uint32_t i = 0; i < tag.len; i++)
+		if (tag.p[i] < '0' || tag.p[i] > '9')
+			digits = 0;
+	char seen[64];
+	snprintf(seen, sizeof seen, "%u %s digits, not decodable", tag.len,
+		 digits ? "decimal" : "hex");
+	add_change(a, CH_VALUE, "From.tag",
+		   t->leak == LEAK_SVMAP ? "hex of target address:port, 0x01, random"
+					 : "hex of extension, 0x01, random",
+		   seen);
+}
+
+void sip_attr_from_eval(const sip_sigs *s, const sip_msg *m, const sip_eval *e, sip_attr *a)
+{
+	memset(a, 0, sizeof *a);
+	a->tmpl = e->tmpl;
+	a->kit = -1;
+	if (e->tmpl < 0)
+		return;
+	const sip_template *t = s->t[e->tmpl];
+	int release = find_kit(s, e, a);
+	value_changes(s, e, a, release);
+	tag_change(t, e, a);
+	header_changes(s, m, e, a);
+	layout_devs(s, m, e, a);
+	if (release)
+		snprintf(a->version, sizeof a->version, "%s", s->kit[a->kit].release);
+	else if (t->version[0] == '{') {
+		char slot[32];
+		snprintf(slot, sizeof slot, "%.*s", (int)strlen(t->version) - 2, t->version + 1);
+		sip_str_copy(sip_eval_slot(e, sig_slot_find(t, slot)), a->version,
+			     sizeof a->version);
+	} else
+		snprintf(a->version, sizeof a->version, "%s", t->version);
+	float c = 0.99f * e->score - 0.01f * (float)a->ndev;
+	a->confidence = c < 0.5f ? 0.5f : c;
+}
+
+uint64_t sip_attr_key(const sip_attr *a)
+{
+	uint64_t h = hash_mix64((uint64_t)(a->tmpl + 1) << 32 | (uint32_t)(a->kit + 1));
+	for (int i = 0; i < a->nchange; i++) {
+		const sip_change *c = &a->change[i];
+		h = hash_bytes(c->field, strlen(c->field), h ^ c->kind);
+		h = hash_bytes(c->expected, strlen(c->expected), h);
+		h = hash_bytes(c->seen, strlen(c->seen), h);
+	}
+	return h;
+}
+
+/* ---- agents ----------------------------------------------------------------- */
+
+static int contains(sip_str v, const char *needle)
+{
+	size_t n = strlen(needle);
+	if (!n || v.len < n)
+		return 0;
+	return memmem(v.p, v.len, needle, n) != NULL;
+}
+
+int sip_agent_find(const sip_sigs *s, const sip_msg *m)
+{
+	for (int i = 0; i < s->nagent; i++) {
+		const sip_agent *ag = &s->agent[i];
+		for (unsigned j = 0; j < m->nhdr; j++) {
+			const sip_hdr *h = &m->hdr[j];
+			if (h->id != ag->id ||
+			    (ag->id == SIP_H_OTHER && !sip_str_ieq(h->name, ag->header)))
+				continue;
+			if (contains(h->value, ag->needle))
+				return i;
+		}
+	}
+	return -1;
+}
+
+/* ---- shapes ----------------------------------------------------------------- */
+
+typedef struct shaper {
+	char *out;
+	size_t cap, len;
+} shaper;
+
+static void sh_put(shaper *s, const char *p, size_t n)
+{
+	for (size_t i = 0; i < n && s->len + 1 < s->cap; i++)
+		s->out[s->len++] = p[i];
+}
+
+static void sh_c(shaper *s, char c)
+{
+	sh_put(s, &c, 1);
+}
+
+static int sh_is_alnum(uint8_t c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* Letters whose case flips more than twice look random (ZMap, Metasploit). */
+static int random_case(const uint8_t *p, size_t n)
+{
+	int flips = 0;
+	for (size_t i = 1; i < n; i++) {
+		int a = p[i - 1] >= 'A' && p[i - 1] <= 'Z', b = p[i] >= 'A' && p[i] <= 'Z';
+		if (a != b)
+			flips++;
+	}
+	return flips > 2;
+}
+
+/* One run of letters and digits: kept when it is a word the tool wrote,
+ * reduced to its class when it looks like a number or a random string. */
+static void sh_run(shaper *s, const uint8_t *p, size_t n)
+{
+	int digits = 0, hexl = 0, other = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] >= '0' && p[i] <= '9')
+			digits++;
+		else if ((p[i] >= 'a' && p[i] <= 'f') || (p[i] >= 'A' && p[i] <= 'F'))
+			hexl++;
+		else
+			other++;
+	}
+	char cls = 0;
+	if (digits == (int)n)
+		cls = n <= 3 ? 0 : 'D';
+	else if (!other && digits && n >= 6)
+		cls = 'H';
+	else if (digits && n > 8)
+		cls = 'W';
+	else if (!digits && (n > 16 || (n >= 5 && random_case(p, n))))
+		cls = 'A';
+	if (!cls) {
+		sh_put(s, (const char *)p, n);
+		return;
+	}
+	char tok[8];
+	int w = snprintf(tok, sizeof tok, "%c%zu", cls, n > 99 ? 99 : n);
+	sh_put(s, tok, (size_t)w);
+}
+
+/* Masks a whole field up to any of stop: its class only. */
+static size_t sh_field(shaper *s, const uint8_t *p, size_t n, size_t i, const char *stop, char cls)
+{
+	size_t j = i;
+	while (j < n && !strchr(stop, p[j]))
+		j++;
+	if (j > i)
+		sh_c(s, cls);
+	return j;
+}
+
+/* Length of a dotted IPv4 address at p, or 0. */
+static int dotted_quad(const uint8_t *p, size_t n, size_t *len)
+{
+	size_t i = 0;
+	for (int part = 0; part < 4; part++) {
+		if (part) {
+			if (i >= n || p[i] != '.')
+				return 0;
+			i++;
+		}
+		size_t d = 0;
+		while (i < n && p[i] >= '0' && p[i] <= '9' && d < 4)
+			i++, d++;
+		if (!d || d > 3)
+			return 0;
+	}
+	if (i < n && ((p[i] >= '0' && p[i] <= '9') || p[i] == '.'))
+		return 0;
+	*len = i;
+	return 1;
+}
+
+static void sh_value(shaper *s, const sip_hdr *h)
+{
+	size_t k4;
+	const uint8_t *p = h->value.p;
+	size_t n = h->value.len;
+	if (h->id == SIP_H_USER_AGENT || h->id == SIP_H_SERVER || h->id == SIP_H_CALL_ID) {
+		sh_c(s, h->id == SIP_H_CALL_ID ? 'C' : 'T');
+		if (h->id == SIP_H_CALL_ID && memchr(p, '@', n))
+			sh_put(s, "@h", 2);
+		return;
+	}
+	for (size_t i = 0; i < n;) {
+		uint8_t c = p[i];
+		if (c == '"') { /* quoted string */
+			size_t j = i + 1;
+			while (j < n && p[j] != '"')
+				j += (p[j] == '\\' && j + 1 < n) ? 2 : 1;
+			sh_put(s, "\"q\"", 3);
+			i = j + 1;
+		} else if (n - i >= 4 && (!memcmp(p + i, "sip:", 4) || !memcmp(p + i, "tel:", 4))) {
+			sh_put(s, (const char *)p + i, 4);
+			i += 4;
+			const uint8_t *at = memchr(p + i, '@', n - i);
+			const uint8_t *end = p + i;
+			while (end < p + n && !strchr(";>, \t", *end))
+				end++;
+			if (at && at < end)
+				i = sh_field(s, p, n, i, "@", 'u') + 1, sh_c(s, '@');
+			i = sh_field(s, p, n, i, ":;>?, \t", 'h');
+		} else if ((n - i >= 4 && !memcmp(p + i, "tag=", 4)) ||
+			   (n - i >= 7 && !memcmp(p + i, "branch=", 7))) {
+			size_t k = p[i] == 't' ? 4 : 7;
+			sh_put(s, (const char *)p + i, k);
+			i += k;
+			if (k == 7 && n - i >= 7 && !memcmp(p + i, "z9hG4bK", 7)) {
+				sh_put(s, "z9hG4bK", 7);
+				i += 7;
+			}
+			i = sh_field(s, p, n, i, ";,> \t", k == 4 ? 't' : 'b');
+		} else if (c >= '0' && c <= '9' && dotted_quad(p + i, n - i, &k4)) {
+			sh_c(s, 'I');
+			i += k4;
+		} else if (sh_is_alnum(c)) {
+			size_t j = i;
+			while (j < n && sh_is_alnum(p[j]))
+				j++;
+			sh_run(s, p + i, j - i);
+			i = j;
+		} else {
+			sh_c(s, (char)c);
+			i++;
+		}
+	}
+}
+
+uint64_t sip_shape(const sip_msg *m, char *out, size_t outlen)
+{
+	char buf[4096];
+	shaper s = {buf, sizeof buf, 0};
+	sh_put(&s, (const char *)m->method_str.p, m->method_str.len);
+	sh_c(&s, ' ');
+	sip_hdr rl = {0};
+	rl.value = m->uri;
+	sh_value(&s, &rl);
+	for (unsigned i = 0; i < m->nhdr; i++) {
+		const sip_hdr *h = &m->hdr[i];
+		sh_c(&s, '|');
+		sh_put(&s, (const char *)h->name.p, h->name.len);
+		for (int k = 0; k < h->ws_before && k < 4; k++)
+			sh_c(&s, ' ');
+		sh_c(&s, ':');
+		for (int k = 0; k < h->ws_after && k < 4; k++)
+			sh_c(&s, (h->layout & SIP_HL_TAB) ? '\t' : ' ');
+		sh_value(&s, h);
+	}
+	char tail[48];
+	int w = snprintf(tail, sizeof tail, "|q%x|n%u",
+			 m->quirks & (SIP_Q_NO_END | SIP_Q_EOL_LF | SIP_Q_EOL_CR | SIP_Q_CUT_EOL |
+				      SIP_Q_TRAILING | SIP_Q_HDR_OVERFLOW),
+			 m->nhdr_seen);
+	sh_put(&s, tail, (size_t)w);
+	uint64_t h = hash_bytes(buf, s.len, 0x5a1b);
+	if (outlen) {
+		size_t n = s.len < outlen - 1 ? s.len : outlen - 1;
+		memcpy(out, buf, n);
+		out[n] = 0;
+	}
+	return h;
+}
+
+void sip_shape_summary(const sip_msg *m, char *out, size_t outlen)
+{
+	char tmp[48];
+	size_t o = 0;
+	int w = snprintf(out, outlen, "%s", sip_str_copy(m->method_str, tmp, 24));
+	o = w > 0 ? (size_t)w : 0;
+	for (unsigned i = 0; i < m->nhdr && o + 1 < outlen; i++) {
+		w = snprintf(out + o, outlen - o, "%c%s", i ? ',' : ' ',
+			     sip_str_copy(m->hdr[i].name, tmp, 32));
+		if (w < 0)
+			break;
+		o += (size_t)w;
+	}
+}
+
+/* ---- SIPVicious tags ---------------------------------------------------------- */
+
+static int hexval(uint8_t c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int sv_tag_decode(sip_str tag, sv_tag *out)
+{
+	memset(out, 0, sizeof *out);
+	if (tag.len < 6 || (tag.len & 1) || tag.len > 2 * (sizeof out->text + 12))
+		return -1;
+	uint8_t bytes[sizeof out->text + 16];
+	size_t n = tag.len / 2, sep = n;
+	for (size_t i = 0; i < n; i++) {
+		int a = hexval(tag.p[2 * i]), b = hexval(tag.p[2 * i + 1]);
+		if (a < 0 || b < 0)
+			return -1;
+		bytes[i] = (uint8_t)(a << 4 | b);
+		if (bytes[i] == 1 && sep == n)
+			sep = i;
+	}
+	if (sep == n || sep == 0 || sep >= sizeof out->text || sep + 1 == n)
+		return -1;
+	for (size_t i = sep + 1; i < n; i++)
+		if (bytes[i] < '0' || bytes[i] > '9')
+			return -1;
+	for (size_t i = 0; i < sep; i++) {
+		if (bytes[i] < 0x20 || bytes[i] > 0x7e)
+			return -1;
+		out->text[i] = (char)bytes[i];
+	}
+	out->text[sep] = 0;
+	out->ok = 1;
+	if (sep == 12) {
+		uint32_t v = 0;
+		int ok = 1;
+		for (int i = 0; i < 12; i++) {
+			int d = hexval((uint8_t)out->text[i]);
+			if (d < 0)
+				ok = 0;
+			else if (i < 8)
+				v = v << 4 | (uint32_t)d;
+			else
+				out->port = (uint16_t)(out->port << 4 | d);
+		}
+		if (ok) {
+			out->target_ok = 1;
+			out->ip = v;
+		} else {
+			out->port = 0;
+		}
+	}
+	return 0;
+}
