@@ -85,6 +85,23 @@ static void add_note_dev(sip_attr *a, const char *text)
 		snprintf(a->dev[a->ndev++], sizeof a->dev[0], "%s", text);
 }
 
+/* A kit applies to its base template, and to the other versions of the
+ * same tool and component (a kit's strings outlive the tool's releases). */
+static int kit_applies(const sip_sigs *s, const sip_kit *kit, int tmpl)
+{
+	const sip_template *b = s->t[kit->base], *t = s->t[tmpl];
+	return kit->base == tmpl ||
+	       (!strcmp(b->tool, t->tool) && !strcmp(b->component, t->component));
+}
+
+/* The value of a kit's mark in this match (by the base template's slot
+ * name). */
+static sip_str mark_value(const sip_sigs *s, const sip_kit *kit, int i, const sip_eval *e)
+{
+	const char *name = s->t[kit->base]->slot[kit->mark[i].slot].name;
+	return sip_eval_slot(e, sig_slot_find(s->t[e->tmpl], name));
+}
+
 /* The kit whose marks the captured values carry best (at least half of
  * them); sets a->kit. Returns 1 if it is a stock release. */
 static int find_kit(const sip_sigs *s, const sip_eval *e, sip_attr *a)
@@ -93,11 +110,11 @@ static int find_kit(const sip_sigs *s, const sip_eval *e, sip_attr *a)
 	a->kit = -1;
 	for (int k = 0; k < s->nkit; k++) {
 		const sip_kit *kit = &s->kit[k];
-		if (kit->base != e->tmpl)
+		if (!kit_applies(s, kit, e->tmpl))
 			continue;
 		int same = 0;
 		for (int i = 0; i < kit->nmark; i++)
-			if (sip_str_eq(sip_eval_slot(e, kit->mark[i].slot), kit->mark[i].value))
+			if (sip_str_eq(mark_value(s, kit, i, e), kit->mark[i].value))
 				same++;
 		float f = (float)same / (float)kit->nmark;
 		if (2 * same >= kit->nmark && same && f > best) {
@@ -107,16 +124,18 @@ static int find_kit(const sip_sigs *s, const sip_eval *e, sip_attr *a)
 			a->kit_total = kit->nmark;
 		}
 	}
-	return a->kit >= 0 && s->kit[a->kit].release[0] && a->kit_marks == a->kit_total;
+	return a->kit >= 0 && s->kit[a->kit].release[0] && a->kit_marks == a->kit_total &&
+	       s->kit[a->kit].base == e->tmpl;
 }
 
-static int is_release_mark(const sip_sigs *s, const sip_attr *a, int release, int slot)
+static int is_release_mark(const sip_sigs *s, const sip_attr *a, int release, const sip_template *t,
+			   int slot)
 {
 	if (!release)
 		return 0;
 	const sip_kit *k = &s->kit[a->kit];
 	for (int i = 0; i < k->nmark; i++)
-		if (k->mark[i].slot == slot)
+		if (!strcmp(s->t[k->base]->slot[k->mark[i].slot].name, t->slot[slot].name))
 			return 1;
 	return 0;
 }
@@ -127,7 +146,7 @@ static void value_changes(const sip_sigs *s, const sip_eval *e, sip_attr *a, int
 	for (int i = 0; i < t->nslot; i++) {
 		sip_str v = sip_eval_slot(e, i);
 		if (!t->slot[i].has_stock || !e->cap[i].set || sip_str_eq(v, t->slot[i].stock) ||
-		    is_release_mark(s, a, release, i))
+		    is_release_mark(s, a, release, t, i))
 			continue;
 		char seen[ATTR_TEXT];
 		add_change(a, CH_VALUE, t->slot[i].name, t->slot[i].stock,

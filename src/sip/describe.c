@@ -173,10 +173,9 @@ static void leak_evidence(fact_tool *t, const blob_attr *a, const sip_blob *b)
 	char ip[46], dst[46];
 	if (!strcmp(a->component, "svmap") && b->tags_decoded) {
 		fact_tool_evidence(t,
-				   "%" PRIu64
-				   " From tag%s decode to the address svmap was scanning "
+				   "%" PRIu64 " From tag%s to the address svmap was scanning "
 				   "(hex of target address and port, 0x01, a random number)",
-				   b->tags_decoded, b->tags_decoded == 1 ? "" : "s");
+				   b->tags_decoded, b->tags_decoded == 1 ? " decodes" : "s decode");
 		for (int i = 0; i < b->ntag; i++) {
 			uint8_t a16[16], d16[16];
 			addr_from_v4(a16, b->tag[i].target);
@@ -577,9 +576,14 @@ static void leak_notes(const sip_blob *b, facts *f)
 		    b->tags_elsewhere, b->tags_decoded, addr_str(a16, ip), b->tag[0].port,
 		    addr_str(d16, dst), b->tag[0].dport);
 	} else if (b->tags_decoded) {
-		facts_note(
-		    f, "All %" PRIu64 " decoded svmap tags name the address the packet went to.",
-		    b->tags_decoded);
+		if (b->tags_decoded == 1)
+			facts_note(f,
+				   "The decoded svmap tag names the address the packet went to.");
+		else
+			facts_note(f,
+				   "All %" PRIu64 " decoded svmap tags name the address the "
+				   "packets went to.",
+				   b->tags_decoded);
 	}
 	if (b->next) {
 		buf l;
