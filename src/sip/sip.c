@@ -670,6 +670,9 @@ int sip_parse(sip_msg *m, const uint8_t *data, size_t len, sip_hdr *hdrs, uint16
 	line l;
 	if (find_start(m, &c, data, &l, &eols) < 0) {
 		m->kind = SIP_NONE;
+		/* a stream may hold only the first part of its start line */
+		if ((flags & SIP_PARSE_STREAM) && len < 1024 && len && data[len - 1] != '\n')
+			return SIP_INCOMPLETE;
 		return SIP_NOT_SIP;
 	}
 	cl_state cl = {-1, 0};
@@ -693,33 +696,39 @@ int sip_parse(sip_msg *m, const uint8_t *data, size_t len, sip_hdr *hdrs, uint16
 	return SIP_OK;
 }
 
+static int starts(const uint8_t *p, size_t n, const char *lit)
+{
+	size_t k = strlen(lit);
+	return n >= k && memcmp(p, lit, k) == 0;
+}
+
 int sip_looks_like(const uint8_t *p, size_t n)
 {
 	if (n < 8)
 		return 0;
 	switch (p[0]) {
 	case 'S':
-		return memcmp(p, "SIP/", 4) == 0 || memcmp(p, "SUBSCRIBE ", 10) == 0;
+		return starts(p, n, "SIP/") || starts(p, n, "SUBSCRIBE ");
 	case 'O':
-		return memcmp(p, "OPTIONS ", 8) == 0;
+		return starts(p, n, "OPTIONS ");
 	case 'I':
-		return memcmp(p, "INVITE ", 7) == 0 || memcmp(p, "INFO ", 5) == 0;
+		return starts(p, n, "INVITE ") || starts(p, n, "INFO ");
 	case 'R':
-		return (n >= 9 && memcmp(p, "REGISTER ", 9) == 0) || memcmp(p, "REFER ", 6) == 0;
+		return starts(p, n, "REGISTER ") || starts(p, n, "REFER ");
 	case 'A':
-		return memcmp(p, "ACK ", 4) == 0;
+		return starts(p, n, "ACK ");
 	case 'B':
-		return memcmp(p, "BYE ", 4) == 0;
+		return starts(p, n, "BYE ");
 	case 'C':
-		return memcmp(p, "CANCEL ", 7) == 0;
+		return starts(p, n, "CANCEL ");
 	case 'N':
-		return memcmp(p, "NOTIFY ", 7) == 0;
+		return starts(p, n, "NOTIFY ");
 	case 'M':
-		return memcmp(p, "MESSAGE ", 8) == 0;
+		return starts(p, n, "MESSAGE ");
 	case 'P':
-		return memcmp(p, "PRACK ", 6) == 0 || memcmp(p, "PUBLISH ", 8) == 0;
+		return starts(p, n, "PRACK ") || starts(p, n, "PUBLISH ");
 	case 'U':
-		return memcmp(p, "UPDATE ", 7) == 0;
+		return starts(p, n, "UPDATE ");
 	default:
 		return 0;
 	}
