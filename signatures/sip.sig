@@ -29,7 +29,7 @@ header From: "{From.display:text=sipvicious}"<sip:{From.user:user=100}@{From.hos
 header User-Agent: {User-Agent:text=friendly-scanner}
 header Call-ID: {Call-ID:dec}
 header Contact: sip:{extension:user=100}@{local:host}:{localport:port}
-alt Contact: {Contact:any=None}
+alt Contact: None
 header CSeq: {CSeq.number:dec=1} {method}
 header Accept: {Accept:any=application/sdp}
 header Content-Length: 0
@@ -56,7 +56,7 @@ header t: "{To.display:text=sipvicious}"<sip:{To.user:user=100}@{To.host:host=1.
 header f: "{From.display:text=sipvicious}"<sip:{From.user:user=100}@{From.host:host=1.1.1.1}>;tag={tag:hex}
 header i: {Call-ID:dec}
 header m: sip:{extension:user=100}@{local:host}:{localport:port}
-alt m: {Contact:any=None}
+alt m: None
 header CSeq: {CSeq.number:dec=1} {method}
 header Max-Forwards: {Max-Forwards:dec=70}
 header Accept: {Accept:any=application/sdp}
@@ -114,7 +114,7 @@ header Accept: {Accept:any=application/sdp}
 header User-Agent: {User-Agent:text=friendly-scanner}
 header To: "{To.display:text=sipvicious}"<sip:{To.user:user=100}@{To.host:host=1.1.1.1}>
 header Contact: sip:{extension:user=100}@{local:host}:{localport:port}
-alt Contact: {Contact:any=None}
+alt Contact: None
 header CSeq: {CSeq.number:dec=1} {method}
 header Call-ID: {Call-ID:dec}
 header Max-Forwards: {Max-Forwards:dec=70}
@@ -141,7 +141,7 @@ header Content-Length: 0
 header f: "{From.display:text=sipvicious}"<sip:{From.user:user=100}@{From.host:host=1.1.1.1}>;tag={tag:hex}
 header i: {Call-ID:dec}
 header m: sip:{extension:user=100}@{local:host}:{localport:port}
-alt m: {Contact:any=None}
+alt m: None
 header Accept: {Accept:any=application/sdp}
 header CSeq: {CSeq.number:dec=1} {method}
 header t: "{To.display:text=sipvicious}"<sip:{To.user:user=100}@{To.host:host=1.1.1.1}>

@@ -10,6 +10,28 @@
 
 /* ---- rendering ------------------------------------------------------------ */
 
+/* Length of a dotted IPv4 address at the start of p, in *len; 0 if none. */
+static int dotted_quad_text(const char *p, size_t n, size_t *len)
+{
+	size_t i = 0;
+	for (int part = 0; part < 4; part++) {
+		if (part) {
+			if (i >= n || p[i] != '.')
+				return 0;
+			i++;
+		}
+		size_t d = 0;
+		while (i < n && p[i] >= '0' && p[i] <= '9' && d < 4)
+			i++, d++;
+		if (!d || d > 3)
+			return 0;
+	}
+	if (i < n && ((p[i] >= '0' && p[i] <= '9') || p[i] == '.'))
+		return 0;
+	*len = i;
+	return 1;
+}
+
 /* Writes pattern p with captured values (e may be NULL), else stock
  * values, else <slot>. */
 static void render(const sip_template *t, const sig_pattern *p, const sip_eval *e, char *out,
@@ -47,7 +69,12 @@ static void diff_windows(const char *a, const char *b, char *wa, char *wb, size_
 		p++;
 	while (q < la - p && q < lb - p && a[la - 1 - q] == b[lb - 1 - q])
 		q++;
-	size_t start = p > 8 ? p - 8 : 0;
+	/* from the start of the element where they differ */
+	size_t start = p;
+	while (start > 0 && p - start < 16 && !strchr("@;, :", a[start - 1]))
+		start--;
+	if (start > 0)
+		start--; /* and the separator before it */
 	size_t ea = la - q + 8 < la ? la - q + 8 : la, eb = lb - q + 8 < lb ? lb - q + 8 : lb;
 	snprintf(wa, cap, "%s%.*s%s", start ? "..." : "", (int)(ea - start), a + start,
 		 ea < la ? "..." : "");
@@ -55,7 +82,85 @@ static void diff_windows(const char *a, const char *b, char *wa, char *wb, size_
 		 eb < lb ? "..." : "");
 }
 
+/* Text of a request with what varies from request to request replaced,
+ * so that a change or deviation reads the same for every request of a kit
+ * and every host running it: IPv4 addresses become <ip>, numbers of 4 or
+ * more digits <n>, long hex or random-looking strings <x>. */
+static int is_alnum_c(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static void mask_text(const char *in, char *out, size_t cap, int keep_ip, size_t min_num,
+		      size_t min_hex)
+{
+	size_t o = 0, i = 0, n = strlen(in);
+	while (i < n && o + 6 < cap) {
+		size_t j = i;
+		while (j < n && is_alnum_c(in[j]))
+			j++;
+		if (j == i) {
+			out[o++] = in[i++];
+			continue;
+		}
+		size_t quad = 0;
+		if (!keep_ip && dotted_quad_text(in + i, n - i, &quad)) {
+			memcpy(out + o, "<ip>", 4);
+			o += 4;
+			i += quad;
+			continue;
+		}
+		int digits = 0, letters = 0;
+		for (size_t k = i; k < j; k++)
+			digits += in[k] >= '0' && in[k] <= '9';
+		letters = (int)(j - i) - digits;
+		const char *rep = NULL;
+		if (!letters && j - i >= min_num)
+			rep = "<n>";
+		else if (digits && letters && j - i >= min_hex)
+			rep = "<x>";
+		if (rep) {
+			memcpy(out + o, rep, 3);
+			o += 3;
+		} else {
+			size_t k = j - i < cap - o - 1 ? j - i : cap - o - 1;
+			memcpy(out + o, in + i, k);
+			o += k;
+		}
+		i = j;
+	}
+	out[o] = 0;
+}
+
+/* Headers: addresses, numbers of 4 digits and more, mixed strings of 6. */
+void sip_mask_volatile(const char *in, char *out, size_t cap)
+{
+	mask_text(in, out, cap, 0, 4, 6);
+}
+
+static void mask_volatile(const char *in, char *out, size_t cap)
+{
+	mask_text(in, out, cap, 0, 4, 6);
+}
+
+/* A slot's value: the addresses stay (a kit's hard-coded 192.168.1.9 is
+ * the point), only long numbers and long random strings go. */
+static void mask_value(const char *in, char *out, size_t cap)
+{
+	mask_text(in, out, cap, 1, 6, 12);
+}
+
 /* ---- changes --------------------------------------------------------------- */
+
+/* strlcpy: copies what fits, always terminated. */
+static void copy(char *dst, size_t cap, const char *src)
+{
+	size_t n = strlen(src);
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(dst, src, n);
+	dst[n] = 0;
+}
 
 static void add_change(sip_attr *a, uint8_t kind, const char *field, const char *expected,
 		       const char *seen)
@@ -64,9 +169,9 @@ static void add_change(sip_attr *a, uint8_t kind, const char *field, const char 
 		return;
 	sip_change *c = &a->change[a->nchange++];
 	c->kind = kind;
-	snprintf(c->field, sizeof c->field, "%s", field);
-	snprintf(c->expected, sizeof c->expected, "%s", expected);
-	snprintf(c->seen, sizeof c->seen, "%s", seen);
+	copy(c->field, sizeof c->field, field);
+	copy(c->expected, sizeof c->expected, expected);
+	copy(c->seen, sizeof c->seen, seen);
 }
 
 /* "<where> written "<seen>" where <tool> writes "<want>"" */
@@ -85,23 +190,6 @@ static void add_note_dev(sip_attr *a, const char *text)
 		snprintf(a->dev[a->ndev++], sizeof a->dev[0], "%s", text);
 }
 
-/* A kit applies to its base template, and to the other versions of the
- * same tool and component (a kit's strings outlive the tool's releases). */
-static int kit_applies(const sip_sigs *s, const sip_kit *kit, int tmpl)
-{
-	const sip_template *b = s->t[kit->base], *t = s->t[tmpl];
-	return kit->base == tmpl ||
-	       (!strcmp(b->tool, t->tool) && !strcmp(b->component, t->component));
-}
-
-/* The value of a kit's mark in this match (by the base template's slot
- * name). */
-static sip_str mark_value(const sip_sigs *s, const sip_kit *kit, int i, const sip_eval *e)
-{
-	const char *name = s->t[kit->base]->slot[kit->mark[i].slot].name;
-	return sip_eval_slot(e, sig_slot_find(s->t[e->tmpl], name));
-}
-
 /* The kit whose marks the captured values carry best (at least half of
  * them); sets a->kit. Returns 1 if it is a stock release. */
 static int find_kit(const sip_sigs *s, const sip_eval *e, sip_attr *a)
@@ -110,11 +198,12 @@ static int find_kit(const sip_sigs *s, const sip_eval *e, sip_attr *a)
 	a->kit = -1;
 	for (int k = 0; k < s->nkit; k++) {
 		const sip_kit *kit = &s->kit[k];
-		if (!kit_applies(s, kit, e->tmpl))
+		size_t at = (size_t)k * (size_t)s->ntemplate + (size_t)e->tmpl;
+		if (!s->kit_on[at])
 			continue;
 		int same = 0;
 		for (int i = 0; i < kit->nmark; i++)
-			if (sip_str_eq(mark_value(s, kit, i, e), kit->mark[i].value))
+			if (sip_str_eq(sip_eval_slot(e, s->kitslot[at][i]), kit->mark[i].value))
 				same++;
 		float f = (float)same / (float)kit->nmark;
 		if (2 * same >= kit->nmark && same && f > best) {
@@ -148,22 +237,24 @@ static void value_changes(const sip_sigs *s, const sip_eval *e, sip_attr *a, int
 		if (!t->slot[i].has_stock || !e->cap[i].set || sip_str_eq(v, t->slot[i].stock) ||
 		    is_release_mark(s, a, release, t, i))
 			continue;
-		char seen[ATTR_TEXT];
-		add_change(a, CH_VALUE, t->slot[i].name, t->slot[i].stock,
-			   sip_str_copy(v, seen, sizeof seen));
+		char raw[ATTR_TEXT], seen[ATTR_TEXT];
+		sip_str_copy(v, raw, sizeof raw);
+		mask_value(raw, seen, sizeof seen);
+		add_change(a, CH_VALUE, t->slot[i].name, t->slot[i].stock, seen);
 	}
 }
 
 static void header_changes(const sip_sigs *s, const sip_msg *m, const sip_eval *e, sip_attr *a)
 {
 	const sip_template *t = s->t[e->tmpl];
-	char exp[200], seen[ATTR_TEXT];
+	char exp[200], seen[ATTR_TEXT], raw[256];
 	for (int i = 0; i < t->nhdr; i++) {
 		const sig_header *h = &t->hdr[i];
 		if (e->level[i] == LV_FAIL) {
 			render(t, sig_pat(s, h->alt[0]), NULL, exp, sizeof exp);
-			add_change(a, CH_HEADER, h->name, exp,
-				   sip_str_copy(m->hdr[e->msg_idx[i]].value, seen, sizeof seen));
+			sip_str_copy(m->hdr[e->msg_idx[i]].value, raw, sizeof raw);
+			mask_volatile(raw, seen, sizeof seen);
+			add_change(a, CH_HEADER, h->name, exp, seen);
 		} else if (e->msg_idx[i] < 0 && !h->optional) {
 			render(t, sig_pat(s, h->alt[0]), NULL, exp, sizeof exp);
 			add_change(a, CH_MISSING, h->name, exp, "(absent)");
@@ -172,9 +263,20 @@ static void header_changes(const sip_sigs *s, const sip_msg *m, const sip_eval *
 	for (int i = 0; i < e->extra && i < EVAL_EXTRA; i++) {
 		const sip_hdr *mh = &m->hdr[e->extra_idx[i]];
 		char name[32];
+		sip_str_copy(mh->value, raw, sizeof raw);
+		mask_volatile(raw, seen, sizeof seen);
 		add_change(a, CH_ADDED, sip_str_copy(mh->name, name, sizeof name), "(absent)",
-			   sip_str_copy(mh->value, seen, sizeof seen));
+			   seen);
 	}
+}
+
+/* diff_windows of the two texts with what varies masked. */
+static void masked_diff(const char *got, const char *want, char *wa, char *wb, size_t cap)
+{
+	char mg[256], mw[256];
+	mask_volatile(got, mg, sizeof mg);
+	mask_volatile(want, mw, sizeof mw);
+	diff_windows(mg, mw, wa, wb, cap);
 }
 
 /* Values that only matched once normalised: where the layout differs. */
@@ -185,7 +287,7 @@ static void layout_devs(const sip_sigs *s, const sip_msg *m, const sip_eval *e, 
 	if (e->req_level == LV_NORM) {
 		render(t, sig_pat(s, t->request[0]), e, want, sizeof want);
 		sip_str_copy(m->start, got, sizeof got);
-		diff_windows(got, want, wa, wb, sizeof wa);
+		masked_diff(got, want, wa, wb, sizeof wa);
 		add_dev(a, "request line", wa, t->tool, wb);
 	}
 	for (int i = 0; i < t->nhdr; i++) {
@@ -196,7 +298,7 @@ static void layout_devs(const sip_sigs *s, const sip_msg *m, const sip_eval *e, 
 		if (e->level[i] == LV_NORM) {
 			render(t, sig_pat(s, h->alt[0]), e, want, sizeof want);
 			sip_str_copy(mh->value, got, sizeof got);
-			diff_windows(got, want, wa, wb, sizeof wa);
+			masked_diff(got, want, wa, wb, sizeof wa);
 			add_dev(a, h->name, wa, t->tool, wb);
 		}
 		if (e->name_dev[i]) {
@@ -227,7 +329,7 @@ static void tag_change(const sip_template *t, const sip_eval *e, sip_attr *a)
 {
 	if (t->leak != LEAK_SVMAP && t->leak != LEAK_SVWAR)
 		return;
-	sip_str tag = sip_eval_slot(e, sig_slot_find(t, "tag"));
+	sip_str tag = sip_eval_slot(e, t->role[SR_TAG]);
 	sv_tag d;
 	if (!tag.len || (sv_tag_decode(tag, &d) == 0 && (t->leak != LEAK_SVMAP || d.target_ok)))
 		return;
@@ -235,9 +337,8 @@ static void tag_change(const sip_template *t, const sip_eval *e, sip_attr *a)
 	for (uint32_t i = 0; i < tag.len; i++)
 		if (tag.p[i] < '0' || tag.p[i] > '9')
 			digits = 0;
-	char seen[64];
-	snprintf(seen, sizeof seen, "%u %s digits, not decodable", tag.len,
-		 digits ? "decimal" : "hex");
+	/* not the length: a kit's random tags vary in it */
+	const char *seen = digits ? "decimal digits, not decodable" : "hex digits, not decodable";
 	add_change(a, CH_VALUE, "From.tag",
 		   t->leak == LEAK_SVMAP ? "hex of target address:port, 0x01, random"
 					 : "hex of extension, 0x01, random",
@@ -246,9 +347,13 @@ static void tag_change(const sip_template *t, const sip_eval *e, sip_attr *a)
 
 void sip_attr_from_eval(const sip_sigs *s, const sip_msg *m, const sip_eval *e, sip_attr *a)
 {
-	memset(a, 0, sizeof *a);
+	/* per request: the lists are defined up to their counts only */
 	a->tmpl = e->tmpl;
 	a->kit = -1;
+	a->kit_marks = a->kit_total = 0;
+	a->version[0] = 0;
+	a->confidence = 0;
+	a->nchange = a->ndev = 0;
 	if (e->tmpl < 0)
 		return;
 	const sip_template *t = s->t[e->tmpl];
@@ -258,14 +363,11 @@ void sip_attr_from_eval(const sip_sigs *s, const sip_msg *m, const sip_eval *e, 
 	header_changes(s, m, e, a);
 	layout_devs(s, m, e, a);
 	if (release)
-		snprintf(a->version, sizeof a->version, "%s", s->kit[a->kit].release);
+		copy(a->version, sizeof a->version, s->kit[a->kit].release);
 	else if (t->version[0] == '{') {
-		char slot[32];
-		snprintf(slot, sizeof slot, "%.*s", (int)strlen(t->version) - 2, t->version + 1);
-		sip_str_copy(sip_eval_slot(e, sig_slot_find(t, slot)), a->version,
-			     sizeof a->version);
+		sip_str_copy(sip_eval_slot(e, t->version_slot), a->version, sizeof a->version);
 	} else
-		snprintf(a->version, sizeof a->version, "%s", t->version);
+		copy(a->version, sizeof a->version, t->version);
 	float c = 0.99f * e->score - 0.01f * (float)a->ndev;
 	a->confidence = c < 0.5f ? 0.5f : c;
 }
@@ -310,15 +412,25 @@ int sip_agent_find(const sip_sigs *s, const sip_msg *m)
 
 /* ---- shapes ----------------------------------------------------------------- */
 
+/* The shape is hashed as it is produced (FNV-1a); the text is kept only
+ * when the caller asks for it. */
 typedef struct shaper {
-	char *out;
+	char *out; /* NULL: hash only */
 	size_t cap, len;
+	uint64_t h;
 } shaper;
 
 static void sh_put(shaper *s, const char *p, size_t n)
 {
-	for (size_t i = 0; i < n && s->len + 1 < s->cap; i++)
-		s->out[s->len++] = p[i];
+	uint64_t h = s->h;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (uint8_t)p[i]) * 0x100000001b3ULL;
+	s->h = h;
+	if (s->out) {
+		size_t room = s->cap - 1 - s->len, k = n < room ? n : room;
+		memcpy(s->out + s->len, p, k);
+		s->len += k;
+	}
 }
 
 static void sh_c(shaper *s, char c)
@@ -369,17 +481,31 @@ static void sh_run(shaper *s, const uint8_t *p, size_t n)
 		sh_put(s, (const char *)p, n);
 		return;
 	}
-	char tok[8];
-	int w = snprintf(tok, sizeof tok, "%c%zu", cls, n > 99 ? 99 : n);
-	sh_put(s, tok, (size_t)w);
+	size_t k = n > 99 ? 99 : n;
+	char tok[3] = {cls, (char)('0' + k / 10), (char)('0' + k % 10)};
+	sh_put(s, tok, 3);
+}
+
+/* Sets of bytes that end a field of a value. */
+static const uint8_t END_USER[256] = {['@'] = 1};
+static const uint8_t END_URI[256] = {[';'] = 1, ['>'] = 1, [','] = 1, [' '] = 1, ['\t'] = 1};
+static const uint8_t END_HOST[256] = {
+    [':'] = 1, [';'] = 1, ['>'] = 1, ['?'] = 1, [','] = 1, [' '] = 1, ['\t'] = 1};
+static const uint8_t END_PARAM[256] = {[';'] = 1, [','] = 1, ['>'] = 1, [' '] = 1, ['\t'] = 1};
+
+/* Index of the first byte of p[i..n) in the set (n if none). */
+static size_t find_any(const uint8_t *p, size_t n, size_t i, const uint8_t *set)
+{
+	while (i < n && !set[p[i]])
+		i++;
+	return i;
 }
 
 /* Masks a whole field up to any of stop: its class only. */
-static size_t sh_field(shaper *s, const uint8_t *p, size_t n, size_t i, const char *stop, char cls)
+static size_t sh_field(shaper *s, const uint8_t *p, size_t n, size_t i, const uint8_t *stop,
+		       char cls)
 {
-	size_t j = i;
-	while (j < n && !strchr(stop, p[j]))
-		j++;
+	size_t j = find_any(p, n, i, stop);
 	if (j > i)
 		sh_c(s, cls);
 	return j;
@@ -430,12 +556,10 @@ static void sh_value(shaper *s, const sip_hdr *h)
 			sh_put(s, (const char *)p + i, 4);
 			i += 4;
 			const uint8_t *at = memchr(p + i, '@', n - i);
-			const uint8_t *end = p + i;
-			while (end < p + n && !strchr(";>, \t", *end))
-				end++;
+			const uint8_t *end = p + find_any(p, n, i, END_URI);
 			if (at && at < end)
-				i = sh_field(s, p, n, i, "@", 'u') + 1, sh_c(s, '@');
-			i = sh_field(s, p, n, i, ":;>?, \t", 'h');
+				i = sh_field(s, p, n, i, END_USER, 'u') + 1, sh_c(s, '@');
+			i = sh_field(s, p, n, i, END_HOST, 'h');
 		} else if ((n - i >= 4 && !memcmp(p + i, "tag=", 4)) ||
 			   (n - i >= 7 && !memcmp(p + i, "branch=", 7))) {
 			size_t k = p[i] == 't' ? 4 : 7;
@@ -445,7 +569,7 @@ static void sh_value(shaper *s, const sip_hdr *h)
 				sh_put(s, "z9hG4bK", 7);
 				i += 7;
 			}
-			i = sh_field(s, p, n, i, ";,> \t", k == 4 ? 't' : 'b');
+			i = sh_field(s, p, n, i, END_PARAM, k == 4 ? 't' : 'b');
 		} else if (c >= '0' && c <= '9' && dotted_quad(p + i, n - i, &k4)) {
 			sh_c(s, 'I');
 			i += k4;
@@ -464,8 +588,7 @@ static void sh_value(shaper *s, const sip_hdr *h)
 
 uint64_t sip_shape(const sip_msg *m, char *out, size_t outlen)
 {
-	char buf[4096];
-	shaper s = {buf, sizeof buf, 0};
+	shaper s = {outlen ? out : NULL, outlen, 0, 0xcbf29ce484222325ULL};
 	sh_put(&s, (const char *)m->method_str.p, m->method_str.len);
 	sh_c(&s, ' ');
 	sip_hdr rl = {0};
@@ -488,13 +611,9 @@ uint64_t sip_shape(const sip_msg *m, char *out, size_t outlen)
 				      SIP_Q_TRAILING | SIP_Q_HDR_OVERFLOW),
 			 m->nhdr_seen);
 	sh_put(&s, tail, (size_t)w);
-	uint64_t h = hash_bytes(buf, s.len, 0x5a1b);
-	if (outlen) {
-		size_t n = s.len < outlen - 1 ? s.len : outlen - 1;
-		memcpy(out, buf, n);
-		out[n] = 0;
-	}
-	return h;
+	if (s.out)
+		s.out[s.len] = 0;
+	return hash_mix64(s.h);
 }
 
 void sip_shape_summary(const sip_msg *m, char *out, size_t outlen)

@@ -147,13 +147,10 @@ static int match_el(mctx *x, const sig_pattern *p, int ei, const uint8_t *s, siz
  * they were before. */
 static int match_pattern(mctx *x, const sig_pattern *p, const uint8_t *v, size_t n)
 {
-	sip_cap saved[SIG_SLOTS];
-	memcpy(saved, x->cap, sizeof saved);
+	/* no undo needed: every capture a failing path made was unset on
+	 * its way back (try_len) */
 	x->budget = 20000;
-	if (match_el(x, p, 0, v, n, 0))
-		return 1;
-	memcpy(x->cap, saved, sizeof saved);
-	return 0;
+	return match_el(x, p, 0, v, n, 0);
 }
 
 /* Matches a value against every alternative, as written and then
@@ -194,8 +191,17 @@ static int same_header(const sig_header *th, const sip_hdr *mh)
 static int align(const sip_template *t, const sip_msg *m, sip_eval *e)
 {
 	enum { MAXM = SIP_HDRS };
-	uint8_t L[SIG_HEADERS + 1][MAXM + 1];
 	int nt = t->nhdr, nm = m->nhdr < MAXM ? m->nhdr : MAXM;
+	/* the usual case: the headers are the template's, in its order */
+	int same = nt == nm;
+	for (int k = 0; same && k < nt; k++)
+		same = same_header(&t->hdr[k], &m->hdr[k]);
+	if (same) {
+		for (int k = 0; k < nt; k++)
+			e->msg_idx[k] = (int16_t)k;
+		return nt;
+	}
+	uint8_t L[SIG_HEADERS + 1][MAXM + 1];
 	for (int i = nt; i >= 0; i--)
 		for (int j = nm; j >= 0; j--) {
 			if (i == nt || j == nm)
@@ -311,6 +317,7 @@ float sip_eval_template(const sip_sigs *s, int ti, const sip_msg *m, sip_eval *e
 	const sip_template *t = s->t[ti];
 	memset(e, 0, offsetof(sip_eval, scratch));
 	e->tmpl = ti;
+	e->alt = -1;
 	mctx x = {t, m->method_str, e->cap, 0};
 	e->req_level = match_value(s, &x, e, t->request, t->request_norm, t->nrequest, m->start);
 	e->aligned = (uint8_t)align(t, m, e);
@@ -360,8 +367,10 @@ static void eval_copy(sip_eval *dst, const sip_eval *src)
 int sip_eval_best(const sip_sigs *s, const sip_msg *m, sip_eval *e)
 {
 	static __thread sip_eval cur;
-	int best = -1;
-	float best_rank = -1, best_score = 0;
+	int best = -1, alt = -1;
+	float best_score = 0, alt_score = -1;
+	uint64_t alt_levels = 0;
+	e->rank = -1;
 	for (int i = 0; i < s->ntemplate; i++) {
 		const sip_template *t = s->t[i];
 		if (m->kind != SIP_REQUEST || !((t->methods >> m->method) & 1))
@@ -371,17 +380,32 @@ int sip_eval_best(const sip_sigs *s, const sip_msg *m, sip_eval *e)
 		sip_eval_template(s, i, m, &cur);
 		if (cur.score > best_score)
 			best_score = cur.score;
-		if (cur.score >= t->threshold && cur.rank > best_rank) {
-			best_rank = cur.rank;
+		if (cur.score < t->threshold)
+			continue;
+		if (best < 0 || cur.rank > e->rank) {
+			if (best >= 0 && e->score > alt_score) {
+				alt = best;
+				alt_score = e->score;
+				alt_levels = e->levels;
+			}
 			best = i;
 			eval_copy(e, &cur);
+		} else if (cur.score > alt_score) {
+			alt = i;
+			alt_score = cur.score;
+			alt_levels = cur.levels;
 		}
 	}
 	if (best < 0) {
 		memset(e, 0, offsetof(sip_eval, scratch));
 		e->tmpl = -1;
+		e->alt = -1;
 		e->score = best_score;
+		return -1;
 	}
+	/* stock values can only reorder templates whose scores are this close */
+	e->alt = alt >= 0 && e->score - alt_score <= RANK_STOCK_WEIGHT ? alt : -1;
+	e->alt_levels = alt_levels;
 	return best;
 }
 

@@ -51,6 +51,9 @@ typedef struct sip_eval {
 	uint8_t eol_dev;		 /* bare LF/CR line endings */
 	uint8_t stock_total, stock_same; /* slots with a stock value: captured, equal */
 	uint64_t levels;		 /* digest of the levels (cache check) */
+	int alt;	     /* sip_eval_best: a runner-up so close that the values of the
+				request could decide between them (-1 none) */
+	uint64_t alt_levels; /* its levels */
 	sip_cap cap[SIG_SLOTS];
 	uint16_t scratch_used;
 	uint8_t scratch[EVAL_SCRATCH]; /* normalised copies of values */
@@ -59,8 +62,14 @@ typedef struct sip_eval {
 /* Compares m with template t (index ti); fills e. Returns the score. */
 float sip_eval_template(const sip_sigs *s, int ti, const sip_msg *m, sip_eval *e);
 /* The best template for m whose score reaches its threshold; e->tmpl = -1
- * when none does (e then holds the best attempt's score). */
+ * when none does (e then holds the best attempt's score). e->alt names a
+ * runner-up whose structure scored the same, so that only the agreement
+ * with stock values set them apart. */
 int sip_eval_best(const sip_sigs *s, const sip_msg *m, sip_eval *e);
+
+/* Where two templates' structures tie, the one whose stock values the
+ * request carries more of ranks first. */
+#define RANK_STOCK_WEIGHT 0.03f
 
 /* A captured slot value (empty view if not captured). */
 sip_str sip_eval_slot(const sip_eval *e, int slot);
@@ -100,6 +109,11 @@ typedef struct sip_attr {
 /* Turns a match into an attribution: kit, changes against the stock tool
  * (or the kit's release), deviations, confidence. */
 void sip_attr_from_eval(const sip_sigs *s, const sip_msg *m, const sip_eval *e, sip_attr *a);
+/* Text of a header value with what varies between requests of one tool
+ * (addresses, numbers, random strings) replaced by <ip>, <n>, <x>: what
+ * changes and deviations quote. */
+void sip_mask_volatile(const char *in, char *out, size_t cap);
+
 /* Hash of what makes two attributions the same (template, kit, changes). */
 uint64_t sip_attr_key(const sip_attr *a);
 

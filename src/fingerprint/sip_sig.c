@@ -497,6 +497,7 @@ static int end_template(loader *L)
 		return fail(L, "template %s has no request line", t->name);
 	if (!t->nhdr)
 		return fail(L, "template %s has no header", t->name);
+	t->version_slot = -1;
 	if (t->version[0] == '{') {
 		char slot[32];
 		size_t n = strlen(t->version);
@@ -504,9 +505,16 @@ static int end_template(loader *L)
 			return fail(L, "version {slot} is not closed");
 		memcpy(slot, t->version + 1, n - 2);
 		slot[n - 2] = 0;
-		if (sig_slot_find(t, slot) < 0)
+		t->version_slot = (int8_t)sig_slot_find(t, slot);
+		if (t->version_slot < 0)
 			return fail(L, "version names slot {%s}, which no pattern has", slot);
 	}
+	for (int r = 0; r < SR_COUNT; r++)
+		t->role[r] = -1;
+	for (int i = 0; i < t->nslot; i++)
+		if (t->slot[i].role)
+			t->role[t->slot[i].role] = (int8_t)i;
+	t->from_host = (int8_t)sig_slot_find(t, "From.host");
 	for (int i = 0; i < t->nrequest; i++)
 		if (norm_pattern(L, t->request[i], &t->request_norm[i]) < 0)
 			return -1;
@@ -702,6 +710,34 @@ static int one_line(loader *L, char *line)
 	return fail(L, "unknown line '%s' (template, kit or agent expected)", p);
 }
 
+/* Where each kit's marks are in each template the kit applies to: its base,
+ * and the other versions of the base's tool and component (a kit's strings
+ * outlive the tool's releases). */
+static int resolve_kits(sip_sigs *s)
+{
+	size_t n = (size_t)s->nkit * (size_t)s->ntemplate;
+	s->kitslot = malloc(n ? n * sizeof *s->kitslot : 1);
+	s->kit_on = calloc(n ? n : 1, 1);
+	if (!s->kitslot || !s->kit_on)
+		return -1;
+	for (int k = 0; k < s->nkit; k++) {
+		const sip_kit *kit = &s->kit[k];
+		const sip_template *b = s->t[kit->base];
+		for (int ti = 0; ti < s->ntemplate; ti++) {
+			const sip_template *t = s->t[ti];
+			size_t at = (size_t)k * (size_t)s->ntemplate + (size_t)ti;
+			s->kit_on[at] = kit->base == ti || (!strcmp(b->tool, t->tool) &&
+							    !strcmp(b->component, t->component));
+			for (int i = 0; i < SIG_MARKS; i++)
+				s->kitslot[at][i] =
+				    i < kit->nmark
+					? (int8_t)sig_slot_find(t, b->slot[kit->mark[i].slot].name)
+					: -1;
+		}
+	}
+	return 0;
+}
+
 sip_sigs *sip_sigs_parse(const char *name, const char *text, size_t len, char *err, size_t errlen)
 {
 	sip_sigs *s = calloc(1, sizeof *s);
@@ -740,6 +776,10 @@ sip_sigs *sip_sigs_parse(const char *name, const char *text, size_t len, char *e
 	}
 	if (!s->ntemplate) {
 		fail(&L, "no templates");
+		goto bad;
+	}
+	if (resolve_kits(s) < 0) {
+		fail(&L, "out of memory");
 		goto bad;
 	}
 	return s;
@@ -783,6 +823,8 @@ void sip_sigs_free(sip_sigs *s)
 	free(s->kit);
 	free(s->agent);
 	free(s->pat);
+	free(s->kitslot);
+	free(s->kit_on);
 	free(s);
 }
 

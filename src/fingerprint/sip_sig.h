@@ -51,6 +51,7 @@ enum sig_role {
 	SR_EXT,	      /* "ext": the extension (user) being tried */
 	SR_TAG,	      /* "tag": the From tag (SIPVicious tags leak, see leak) */
 	SR_METHOD,    /* "method" */
+	SR_COUNT
 };
 
 enum sig_elem_kind { SE_LIT = 0, SE_SLOT = 1 };
@@ -108,12 +109,15 @@ typedef struct sip_template {
 	sig_header hdr[SIG_HEADERS];
 	uint8_t nslot;
 	sig_slot slot[SIG_SLOTS];
-	uint8_t leak;	    /* enum sig_leak */
-	uint8_t no_end;	    /* the tool sends no empty line after the headers */
-	uint16_t localport; /* first port it binds, +1 while busy; 0 = none */
-	float threshold;    /* least score to be this tool */
-	uint64_t id_mask;   /* bit per sip_hdr_id of required headers */
-	uint8_t nrequired;  /* required headers */
+	int8_t role[SR_COUNT]; /* the slot of each role, -1 none */
+	int8_t from_host;      /* slot "From.host", -1 none */
+	int8_t version_slot;   /* version "{slot}": its slot, else -1 */
+	uint8_t leak;	       /* enum sig_leak */
+	uint8_t no_end;	       /* the tool sends no empty line after the headers */
+	uint16_t localport;    /* first port it binds, +1 while busy; 0 = none */
+	float threshold;       /* least score to be this tool */
+	uint64_t id_mask;      /* bit per sip_hdr_id of required headers */
+	uint8_t nrequired;     /* required headers */
 	uint8_t nnote;
 	char note[SIG_NOTES][SIG_NOTE_LEN];
 	char ref[SIG_NOTE_LEN];
@@ -148,6 +152,10 @@ typedef struct sip_sigs {
 	int ntemplate, nkit, nagent, npat;
 	sip_template **t;
 	sig_pattern *pat;
+	/* kitslot[k * ntemplate + t][i]: slot of kit k's mark i in template t,
+	 * -1 when absent; kit_on[k * ntemplate + t]: the kit applies to t */
+	int8_t (*kitslot)[SIG_MARKS];
+	uint8_t *kit_on;
 	sip_kit *kit;
 	sip_agent *agent;
 	uint64_t digest; /* hash of the file: attributions name the rules they used */

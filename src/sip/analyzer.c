@@ -17,6 +17,7 @@
 
 #define CACHE_SLOTS   8192 /* shapes remembered (power of two) */
 #define ATTR_MAX      512  /* distinct attributions kept between flushes */
+#define ATTR_RESERVE  64   /* of them, kept for one coarse attribution per template */
 #define SHAPE_MAX     1024 /* distinct unknown shapes kept between flushes */
 #define SRC_ATTRS     4
 #define SRC_UNKNOWN   2
@@ -28,11 +29,18 @@
 #define STREAM_CONNS  1024
 #define STREAM_BUF    4096
 
+/* What is known of one request shape: its template (and a runner-up when
+ * only the request's values can decide between them), how each header
+ * matched, and the last attribution made from it with the values it was
+ * made from (memo), which most requests of a scan repeat. */
 typedef struct cache_ent {
 	uint64_t shape;
-	uint64_t levels;
-	int16_t tmpl;	  /* -1: no template */
-	uint16_t unknown; /* shapes[] index + 1 for unknown shapes, 0 none */
+	uint64_t levels, alt_levels;
+	uint64_t memo;	   /* hash of the values the memoised attribution used */
+	int16_t tmpl;	   /* -1: no template */
+	int16_t alt;	   /* runner-up, -1 none */
+	int16_t memo_attr; /* attr[] index, -1 none */
+	uint16_t unknown;  /* shapes[] index + 1 for unknown shapes, 0 none */
 	uint8_t used;
 } cache_ent;
 
@@ -79,7 +87,7 @@ typedef struct sip_an {
 	uint32_t npool, cappool;
 	sip_stream *stream;
 	sip_blob *out; /* export scratch */
-	sip_eval ev;
+	sip_eval ev, ev2;
 	/* for the stream callback */
 	acc *cur_acc;
 	const pkt_view *cur_v;
@@ -269,13 +277,45 @@ static cache_ent *cache_slot(sip_an *s, uint64_t shape)
 	return &s->cache[h]; /* the oldest guess: overwrite the home slot */
 }
 
+static int attr_add(sip_an *s, const sip_attr *at, uint64_t key, const sip_msg *m);
+
+/* When requests keep bringing new values (a kit that randomises its
+ * strings), the table would fill: past ATTR_MAX - ATTR_RESERVE they share
+ * one attribution per template that says so. */
+static int attr_overflow(sip_an *s, const sip_attr *at, const sip_msg *m)
+{
+	sip_attr coarse = *at;
+	coarse.kit = -1;
+	coarse.ndev = 0;
+	coarse.nchange = 1;
+	sip_change *c = &coarse.change[0];
+	memset(c, 0, sizeof *c);
+	c->kind = CH_VALUE;
+	snprintf(c->field, sizeof c->field, "(values)");
+	snprintf(c->expected, sizeof c->expected, "the tool's");
+	snprintf(c->seen, sizeof c->seen, "too many different values to list");
+	const sip_template *t = s->sigs->t[at->tmpl];
+	uint64_t key = blob_attr_hash(t->name, at->version, "", c, 1, NULL, 0);
+	for (int i = 0; i < s->nattr; i++)
+		if (s->attr[i].key == key)
+			return i;
+	if (s->nattr == ATTR_MAX)
+		return -1;
+	return attr_add(s, &coarse, key, m);
+}
+
 static int attr_index(sip_an *s, const sip_attr *at, uint64_t key, const sip_msg *m)
 {
 	for (int i = s->nattr - 1; i >= 0; i--)
 		if (s->attr[i].key == key)
 			return i;
-	if (s->nattr == ATTR_MAX)
-		return -1;
+	if (s->nattr >= ATTR_MAX - ATTR_RESERVE)
+		return attr_overflow(s, at, m);
+	return attr_add(s, at, key, m);
+}
+
+static int attr_add(sip_an *s, const sip_attr *at, uint64_t key, const sip_msg *m)
+{
 	const sip_template *t = s->sigs->t[at->tmpl];
 	blob_attr *b = &s->attr[s->nattr];
 	memset(b, 0, sizeof *b);
@@ -381,7 +421,7 @@ static void add_sample(char (*list)[24], uint8_t *n, sip_str v)
 static void note_leaks(src_state *st, const sip_template *t, const sip_eval *e, const pkt_view *v)
 {
 	sv_tag d;
-	sip_str tag = sip_eval_slot(e, sig_slot_find(t, "tag"));
+	sip_str tag = sip_eval_slot(e, t->role[SR_TAG]);
 	int decoded = t->leak && tag.len && sv_tag_decode(tag, &d) == 0;
 	if (decoded && t->leak == LEAK_SVMAP)
 		note_svmap_tag(st, &d, v);
@@ -394,7 +434,7 @@ static void note_leaks(src_state *st, const sip_template *t, const sip_eval *e, 
 			snprintf(st->pass_sample[st->npass++], sizeof st->pass_sample[0], "%s",
 				 d.text);
 	}
-	sip_str ext = sip_eval_slot(e, sig_slot_find(t, "ext"));
+	sip_str ext = sip_eval_slot(e, t->role[SR_EXT]);
 	if (decoded && t->leak == LEAK_SVWAR)
 		ext = sip_str_of(d.text, strlen(d.text));
 	if (ext.len && t->leak != LEAK_SVCRACK) {
@@ -406,15 +446,15 @@ static void note_leaks(src_state *st, const sip_template *t, const sip_eval *e, 
 static void note_template_host(src_state *st, const sip_template *t, const sip_eval *e, int64_t ts)
 {
 	uint8_t ip[16];
-	sip_str local = sip_eval_slot(e, sig_slot_find(t, "local"));
+	sip_str local = sip_eval_slot(e, t->role[SR_LOCAL]);
 	if (local.len && host_addr(local, ip) == 0) {
 		uint8_t where = LOC_TEMPLATE;
-		sip_str fh = sip_eval_slot(e, sig_slot_find(t, "From.host"));
+		sip_str fh = sip_eval_slot(e, t->from_host);
 		if (fh.len == local.len && !memcmp(fh.p, local.p, fh.len))
 			where |= LOC_FROM;
 		add_local(st, ip, where);
 	}
-	note_localport(st, t, sip_eval_slot(e, sig_slot_find(t, "localport")), ts);
+	note_localport(st, t, sip_eval_slot(e, t->role[SR_LOCALPORT]), ts);
 	if (!strcmp(t->tool, "sipvicious")) {
 		int k = !strcmp(t->component, "svmap") ? 0 : !strcmp(t->component, "svwar") ? 1 : 2;
 		blob_stage *sg = &st->stage[k];
@@ -442,15 +482,57 @@ static void note_generic_host(src_state *st, const sip_msg *m)
 		add_local(st, ip, LOC_CONTACT);
 }
 
-static void attribute_known(sip_an *s, src_state *st, const sip_msg *m, const pkt_view *v)
+/* Hash of what an attribution from this match depends on beyond the shape:
+ * the values of slots with a stock value, the version slot, whether the
+ * tag decodes, the headers that did not follow the pattern, and the extra
+ * headers. Equal hashes give equal attributions. */
+static uint64_t memo_key(const sip_template *t, const sip_eval *e, const sip_msg *m)
 {
-	sip_attr at;
+	uint64_t h = hash_mix64((uint64_t)e->tmpl + 1);
+	for (int i = 0; i < t->nslot; i++)
+		if ((t->slot[i].has_stock || i == t->version_slot) && e->cap[i].set)
+			h = hash_bytes(e->cap[i].p, e->cap[i].len, h + (uint64_t)i);
+	if (t->leak == LEAK_SVMAP || t->leak == LEAK_SVWAR) {
+		sv_tag d;
+		sip_str tag = sip_eval_slot(e, t->role[SR_TAG]);
+		h ^= (uint64_t)(sv_tag_decode(tag, &d) == 0 &&
+				(t->leak != LEAK_SVMAP || d.target_ok))
+		     << 63;
+	}
+	/* those changes quote the values masked: hash them masked */
+	char raw[256], masked[ATTR_TEXT];
+	for (int i = 0; i < t->nhdr; i++)
+		if (e->level[i] == LV_FAIL) {
+			sip_str_copy(m->hdr[e->msg_idx[i]].value, raw, sizeof raw);
+			sip_mask_volatile(raw, masked, sizeof masked);
+			h = hash_bytes(masked, strlen(masked), h + 1);
+		}
+	for (int i = 0; i < e->extra && i < EVAL_EXTRA; i++) {
+		const sip_hdr *x = &m->hdr[e->extra_idx[i]];
+		h = hash_bytes(x->name.p, x->name.len, h + 2);
+		sip_str_copy(x->value, raw, sizeof raw);
+		sip_mask_volatile(raw, masked, sizeof masked);
+		h = hash_bytes(masked, strlen(masked), h + 3);
+	}
+	return h;
+}
+
+static void attribute_known(sip_an *s, src_state *st, const sip_msg *m, const pkt_view *v,
+			    cache_ent *c)
+{
 	const sip_template *t = s->sigs->t[s->ev.tmpl];
-	sip_attr_from_eval(s->sigs, m, &s->ev, &at);
-	const char *kit = at.kit >= 0 ? s->sigs->kit[at.kit].name : "";
-	uint64_t key = blob_attr_hash(t->name, at.version, kit, at.change, at.nchange,
-				      (const char(*)[300])at.dev, at.ndev);
-	int ai = attr_index(s, &at, key, m);
+	uint64_t memo = memo_key(t, &s->ev, m);
+	int ai = c->memo_attr;
+	if (ai < 0 || c->memo != memo || s->attr[ai].key == 0) {
+		sip_attr at;
+		sip_attr_from_eval(s->sigs, m, &s->ev, &at);
+		const char *kit = at.kit >= 0 ? s->sigs->kit[at.kit].name : "";
+		uint64_t key = blob_attr_hash(t->name, at.version, kit, at.change, at.nchange,
+					      (const char(*)[300])at.dev, at.ndev);
+		ai = attr_index(s, &at, key, m);
+		c->memo = memo;
+		c->memo_attr = (int16_t)ai;
+	}
 	if (ai >= 0)
 		list_add(st->at, &st->nat, SRC_ATTRS, (uint16_t)ai, v->ts_ns);
 	note_leaks(st, t, &s->ev, v);
@@ -489,34 +571,56 @@ static void attribute_unknown(sip_an *s, src_state *st, const sip_msg *m, const 
 	note_generic_host(st, m);
 }
 
-/* The template of m: from the cache when the shape was seen, checked by
- * matching that one template; else all templates. */
-static int classify(sip_an *s, const sip_msg *m, int *unknown)
+/* All templates for m; the cache entry remembers the verdict. */
+static int classify_all(sip_an *s, const sip_msg *m, cache_ent *c, uint64_t shape)
 {
-	uint64_t shape = sip_shape(m, NULL, 0);
-	cache_ent *c = cache_slot(s, shape);
-	if (c->used && c->shape == shape) {
-		*unknown = c->unknown;
-		if (c->tmpl < 0)
-			return -1;
-		sip_eval_template(s->sigs, c->tmpl, m, &s->ev);
-		if (s->ev.levels == c->levels)
-			return c->tmpl;
-		s->refits++;
-	}
 	s->evals++;
 	int t = sip_eval_best(s->sigs, m, &s->ev);
 	c->used = 1;
 	c->shape = shape;
 	c->tmpl = (int16_t)t;
+	c->alt = (int16_t)(t >= 0 ? s->ev.alt : -1);
 	c->levels = s->ev.levels;
+	c->alt_levels = s->ev.alt_levels;
+	c->memo_attr = -1;
 	c->unknown = 0;
-	if (t < 0) {
-		int u = shape_index(s, shape, m);
-		c->unknown = (uint16_t)(u + 1);
-	}
-	*unknown = c->unknown;
+	if (t < 0)
+		c->unknown = (uint16_t)(shape_index(s, shape, m) + 1);
 	return t;
+}
+
+/* The template of m: from the cache when the shape was seen, checked by
+ * matching that one template (and its runner-up, whose stock values may
+ * rank it first for this request); else all templates. */
+static int classify(sip_an *s, const sip_msg *m, cache_ent **cp)
+{
+	uint64_t shape = sip_shape(m, NULL, 0);
+	cache_ent *c = *cp = cache_slot(s, shape);
+	if (!c->used || c->shape != shape)
+		return classify_all(s, m, c, shape);
+	if (c->tmpl < 0)
+		return -1;
+	sip_eval_template(s->sigs, c->tmpl, m, &s->ev);
+	if (s->ev.levels != c->levels) {
+		s->refits++;
+		return classify_all(s, m, c, shape);
+	}
+	if (c->alt < 0)
+		return c->tmpl;
+	sip_eval_template(s->sigs, c->alt, m, &s->ev2);
+	if (s->ev2.levels != c->alt_levels) {
+		s->refits++;
+		return classify_all(s, m, c, shape);
+	}
+	if (s->ev2.rank > s->ev.rank) {
+		sip_eval tmp = s->ev2; /* captures point into the message or scratch */
+		s->ev = tmp;
+		for (int i = 0; i < SIG_SLOTS; i++)
+			if (s->ev.cap[i].set && s->ev.cap[i].p >= s->ev2.scratch &&
+			    s->ev.cap[i].p < s->ev2.scratch + EVAL_SCRATCH)
+				s->ev.cap[i].p = s->ev.scratch + (s->ev.cap[i].p - s->ev2.scratch);
+	}
+	return s->ev.tmpl;
 }
 
 static void on_message(sip_an *s, acc *a, const pkt_view *v, const uint8_t *data, size_t len)
@@ -534,11 +638,11 @@ static void on_message(sip_an *s, acc *a, const pkt_view *v, const uint8_t *data
 		return;
 	}
 	count_request(st, &m);
-	int unknown = 0;
-	if (classify(s, &m, &unknown) >= 0)
-		attribute_known(s, st, &m, v);
+	cache_ent *c;
+	if (classify(s, &m, &c) >= 0)
+		attribute_known(s, st, &m, v, c);
 	else
-		attribute_unknown(s, st, &m, v, unknown);
+		attribute_unknown(s, st, &m, v, c->unknown);
 }
 
 static void on_stream_message(void *ctx, const uint8_t *msg, size_t len)

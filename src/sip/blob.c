@@ -14,7 +14,7 @@
 
 void sip_blob_init(sip_blob *b)
 {
-	memset(b, 0, sizeof *b);
+	memset(b, 0, offsetof(sip_blob, attr));
 	dset_init(&b->exts);
 	dset_init(&b->passwords);
 	dset_init(&b->auth_resp);

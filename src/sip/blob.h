@@ -83,8 +83,23 @@ typedef struct blob_stage {
 	int64_t first_ns, last_ns;
 } blob_stage;
 
+/* Counts and scalars first; the capped lists last: only their first n
+ * entries are defined, so initialising a blob does not clear them. */
 typedef struct sip_blob {
 	uint8_t nattr, nunknown, nagent, nmethod, nlocal, ntag, next, npass;
+	uint64_t requests, responses, dialog, auth;
+	dset exts;	/* extensions tried (hashes) */
+	dset passwords; /* user:password tried (hashes) */
+	/* of the requests no template matched: */
+	dset auth_resp;	     /* distinct digest responses sent */
+	dset users;	     /* distinct To users */
+	dset targets;	     /* destinations */
+	uint64_t localports; /* bit k: the tool bound its first port + k */
+	uint16_t port_base;  /* that first port (5060) */
+	uint16_t concurrent; /* most ports busy within a minute */
+	uint64_t tags_decoded, tags_elsewhere;
+	blob_stage stage[BLOB_STAGES];
+	/* lists */
 	blob_attr attr[BLOB_ATTRS];
 	blob_shape unknown[BLOB_UNKNOWN];
 	blob_agent agent[BLOB_AGENTS];
@@ -92,20 +107,8 @@ typedef struct sip_blob {
 		char name[24];
 		uint64_t count;
 	} method[BLOB_METHODS];
-	uint64_t requests, responses, dialog, auth;
-	dset exts;	/* extensions tried (hashes) */
-	dset passwords; /* user:password tried (hashes) */
-	/* of the requests no template matched: */
-	dset auth_resp; /* distinct digest responses sent */
-	dset users;	/* distinct To users */
-	dset targets;	/* destinations */
 	blob_local local[BLOB_LOCALS];
-	uint64_t localports; /* bit k: the tool bound its first port + k */
-	uint16_t port_base;  /* that first port (5060) */
-	uint16_t concurrent; /* most ports busy within a minute */
-	uint64_t tags_decoded, tags_elsewhere;
 	blob_tag tag[BLOB_TAGS];
-	blob_stage stage[BLOB_STAGES];
 	char ext_sample[BLOB_SAMPLES][24];
 	char pass_sample[BLOB_SAMPLES][48];
 } sip_blob;

@@ -9,6 +9,7 @@
 
 #include "decode/cursor.h"
 
+#include <pthread.h>
 #include <string.h>
 
 static const char *const quirk_names[SIP_QUIRK_COUNT] = {
@@ -136,25 +137,43 @@ static int ieq_n(const uint8_t *a, const char *b, size_t n)
 	return 1;
 }
 
+/* hdr_names by length, then compared with the few names of that length:
+ * built once (pthread_once: parsers may run on several threads). */
+#define NAME_MAX_LEN 24
+static uint8_t by_len[NAME_MAX_LEN][10];
+static uint8_t by_len_n[NAME_MAX_LEN];
+static pthread_once_t by_len_once = PTHREAD_ONCE_INIT;
+
+static void index_names(void)
+{
+	for (size_t i = 0; i < N_HDR_NAMES; i++) {
+		size_t l = strlen(hdr_names[i].name);
+		if (l < NAME_MAX_LEN && by_len_n[l] < sizeof by_len[0])
+			by_len[l][by_len_n[l]++] = (uint8_t)i;
+	}
+}
+
 unsigned sip_hdr_lookup(const uint8_t *name, size_t len, int *compact)
 {
 	if (compact)
 		*compact = 0;
 	if (len == 1) {
-		uint8_t c = lower(name[0]);
 		for (size_t i = 0; i < N_HDR_NAMES; i++)
-			if (hdr_names[i].compact == c) {
+			if (hdr_names[i].compact == lower(name[0])) {
 				if (compact)
 					*compact = 1;
 				return hdr_names[i].id;
 			}
 		return SIP_H_OTHER;
 	}
+	if (!len || len >= NAME_MAX_LEN)
+		return SIP_H_OTHER;
+	pthread_once(&by_len_once, index_names);
 	uint8_t c0 = lower(name[0]);
-	for (size_t i = 0; i < N_HDR_NAMES; i++) {
-		const char *n = hdr_names[i].name;
-		if (lower((uint8_t)n[0]) == c0 && strlen(n) == len && ieq_n(name, n, len))
-			return hdr_names[i].id;
+	for (unsigned k = 0; k < by_len_n[len]; k++) {
+		const char *n = hdr_names[by_len[len][k]].name;
+		if (lower((uint8_t)n[0]) == c0 && ieq_n(name, n, len))
+			return hdr_names[by_len[len][k]].id;
 	}
 	return SIP_H_OTHER;
 }
@@ -225,9 +244,11 @@ static int next_line(cursor *c, const uint8_t *base, line *l)
 	if (!left)
 		return 0;
 	const uint8_t *p = rd_ptr(c);
-	size_t n = 0;
-	while (n < left && p[n] != '\n' && p[n] != '\r')
-		n++;
+	const uint8_t *lf = memchr(p, '\n', left);
+	size_t n = lf ? (size_t)(lf - p) : left;
+	const uint8_t *cr = memchr(p, '\r', n);
+	if (cr)
+		n = (size_t)(cr - p);
 	l->p = rd_view(c, n);
 	l->len = (uint32_t)n;
 	l->off = (uint32_t)(p - base);
@@ -615,8 +636,9 @@ static void check_common(sip_msg *m)
 	for (uint16_t i = 0; i < m->nhdr; i++) {
 		sip_nameaddr na;
 		unsigned id = m->hdr[i].id;
-		if ((id == SIP_H_FROM || id == SIP_H_TO || id == SIP_H_CONTACT) &&
-		    sip_parse_nameaddr(m->hdr[i].value, &na) < 0 && na.bad_quote)
+		sip_str v = m->hdr[i].value;
+		if ((id == SIP_H_FROM || id == SIP_H_TO || id == SIP_H_CONTACT) && v.len &&
+		    memchr(v.p, '"', v.len) && sip_parse_nameaddr(v, &na) < 0 && na.bad_quote)
 			m->quirks |= SIP_Q_QUOTE;
 	}
 }

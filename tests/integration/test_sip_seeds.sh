@@ -60,7 +60,7 @@ check $b '.tools[0] | .tool == "sipvicious" and .component == "svmap" and .versi
 check $b '.tools[0].modified == true' "modified"
 check $b '[.tools[0].changes[] | "\(.field)=\(.expected)>\(.seen)"] | sort ==
 	["From.display=sipvicious>sipsscuser", "From.host=1.1.1.1>192.168.1.9",
-	 "From.tag=hex of target address:port, 0x01, random>47 decimal digits, not decodable",
+	 "From.tag=hex of target address:port, 0x01, random>decimal digits, not decodable",
 	 "To.display=sipvicious>sipscc", "To.host=1.1.1.1>192.168.1.9",
 	 "User-Agent=friendly-scanner>sundayddr"]' "the exact changes"
 check $b '.sip_detail.kits[0].kit == "sundayddr"' "kit sundayddr"

@@ -88,7 +88,8 @@ static void varints_round_trip_and_overrun(void **state)
 	assert_int_equal(rd_sv(&c), -2);
 	assert_int_equal(rd_uv(&c), 0); /* continuation bit with nothing after */
 	assert_false(rd_ok(&c));
-	const uint8_t eleven[11] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01};
+	const uint8_t eleven[11] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+				    0xff, 0xff, 0xff, 0xff, 0x01};
 	cursor d = rd_init(eleven, sizeof eleven);
 	rd_uv(&d);
 	assert_false(rd_ok(&d)); /* more than 10 bytes is not a 64-bit varint */
@@ -97,12 +98,12 @@ static void varints_round_trip_and_overrun(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(reads_big_endian),
-		cmocka_unit_test(short_read_is_sticky_and_zero),
-		cmocka_unit_test(null_buffer_is_empty),
-		cmocka_unit_test(sub_cursor_caps_declared_length),
-		cmocka_unit_test(bytes_and_views),
-		cmocka_unit_test(varints_round_trip_and_overrun),
+	    cmocka_unit_test(reads_big_endian),
+	    cmocka_unit_test(short_read_is_sticky_and_zero),
+	    cmocka_unit_test(null_buffer_is_empty),
+	    cmocka_unit_test(sub_cursor_caps_declared_length),
+	    cmocka_unit_test(bytes_and_views),
+	    cmocka_unit_test(varints_round_trip_and_overrun),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -244,8 +244,8 @@ static void seed_payload_2_is_sundayddr(void **state)
 	assert_string_equal(change(r, "To.display")->seen, "sipscc");
 	assert_string_equal(change(r, "From.host")->seen, "192.168.1.9");
 	assert_string_equal(change(r, "To.host")->seen, "192.168.1.9");
-	/* 47 decimal digits: the kit writes its own tags */
-	assert_non_null(strstr(change(r, "From.tag")->seen, "47 decimal digits"));
+	/* decimal digits (47 here): the kit writes its own tags */
+	assert_string_equal(change(r, "From.tag")->seen, "decimal digits, not decodable");
 	assert_int_equal(r->a.nchange, 6);
 }
 
