@@ -110,6 +110,8 @@ static int match_slot(mctx *x, const sig_pattern *p, int ei, const uint8_t *s, s
 	size_t run = class_run(e->cls, s, n, pos, e->max);
 	if (run > e->max)
 		run = e->max;
+	if (ei + 1 == p->n) /* the last element takes the rest, or fails */
+		return run == n - pos && run >= e->min && try_len(x, p, ei, s, n, pos, run);
 	/* the next literal's first byte tells where a slot can end */
 	int next = -1;
 	if (ei + 1 < p->n && p->e[ei + 1].kind == SE_LIT)
@@ -309,7 +311,9 @@ static uint64_t levels_digest(const sip_template *t, const sip_eval *e)
 		h = (h ^ (uint64_t)(e->level[i] | e->name_dev[i] << 2 |
 				    (uint64_t)(uint16_t)e->msg_idx[i] << 8)) *
 		    0x100000001b3ULL;
-	return h ^ ((uint64_t)e->extra << 56);
+	/* and what else the score and the deviations depend on */
+	return h ^ ((uint64_t)e->extra << 56) ^ ((uint64_t)e->end_dev << 48) ^
+	       ((uint64_t)e->eol_dev << 49) ^ ((uint64_t)e->nhdr_seen << 32);
 }
 
 float sip_eval_template(const sip_sigs *s, int ti, const sip_msg *m, sip_eval *e)
@@ -338,6 +342,7 @@ float sip_eval_template(const sip_sigs *s, int ti, const sip_msg *m, sip_eval *e
 	note_extras(t, m, e);
 	e->end_dev = (uint8_t)(((m->quirks & SIP_Q_NO_END) != 0) != (t->no_end != 0));
 	e->eol_dev = (uint8_t)((m->quirks & (SIP_Q_EOL_LF | SIP_Q_EOL_CR)) != 0);
+	e->nhdr_seen = (uint16_t)(m->nhdr_seen > 65535 ? 65535 : m->nhdr_seen);
 	score(t, m, e);
 	count_stock(t, e);
 	e->levels = levels_digest(t, e);

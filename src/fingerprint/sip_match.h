@@ -48,7 +48,9 @@ typedef struct sip_eval {
 	uint8_t aligned, missing, extra; /* header counts */
 	uint8_t extra_idx[EVAL_EXTRA];	 /* message headers the template lacks */
 	uint8_t end_dev;		 /* empty line present/absent unlike the tool */
-	uint8_t eol_dev;		 /* bare LF/CR line endings */
+	uint8_t eol_dev;
+	uint16_t nhdr_seen;
+	    /* the request's headers (the score counts them) */ /* bare LF/CR line endings */
 	uint8_t stock_total, stock_same; /* slots with a stock value: captured, equal */
 	uint64_t levels;		 /* digest of the levels (cache check) */
 	int alt;	     /* sip_eval_best: a runner-up so close that the values of the

@@ -58,6 +58,7 @@ typedef struct src_state {
 		uint32_t count;
 	} ag[SRC_AGENTS];
 	uint8_t nat, nun, nag, nloc, ntag, next, npass, pad_;
+	uint16_t last_shape; /* cache slot + 1 of this source's last request */
 	uint32_t method[SIP_M_COUNT];
 	uint32_t requests, responses, dialog, auth;
 	dset exts, passwords, auth_resp, users, targets;
@@ -589,29 +590,18 @@ static int classify_all(sip_an *s, const sip_msg *m, cache_ent *c, uint64_t shap
 	return t;
 }
 
-/* The template of m: from the cache when the shape was seen, checked by
- * matching that one template (and its runner-up, whose stock values may
- * rank it first for this request); else all templates. */
-static int classify(sip_an *s, const sip_msg *m, cache_ent **cp)
+/* Matches the cached template of c (and its runner-up) against m: 1 when
+ * m matches it the way the shape's first request did. */
+static int try_cached(sip_an *s, const sip_msg *m, const cache_ent *c)
 {
-	uint64_t shape = sip_shape(m, NULL, 0);
-	cache_ent *c = *cp = cache_slot(s, shape);
-	if (!c->used || c->shape != shape)
-		return classify_all(s, m, c, shape);
-	if (c->tmpl < 0)
-		return -1;
 	sip_eval_template(s->sigs, c->tmpl, m, &s->ev);
-	if (s->ev.levels != c->levels) {
-		s->refits++;
-		return classify_all(s, m, c, shape);
-	}
+	if (s->ev.levels != c->levels)
+		return 0;
 	if (c->alt < 0)
-		return c->tmpl;
+		return 1;
 	sip_eval_template(s->sigs, c->alt, m, &s->ev2);
-	if (s->ev2.levels != c->alt_levels) {
-		s->refits++;
-		return classify_all(s, m, c, shape);
-	}
+	if (s->ev2.levels != c->alt_levels)
+		return 0;
 	if (s->ev2.rank > s->ev.rank) {
 		sip_eval tmp = s->ev2; /* captures point into the message or scratch */
 		s->ev = tmp;
@@ -620,14 +610,39 @@ static int classify(sip_an *s, const sip_msg *m, cache_ent **cp)
 			    s->ev.cap[i].p < s->ev2.scratch + EVAL_SCRATCH)
 				s->ev.cap[i].p = s->ev.scratch + (s->ev.cap[i].p - s->ev2.scratch);
 	}
-	return s->ev.tmpl;
+	return 1;
+}
+
+/* The template of m. A source usually repeats its last request's layout:
+ * that template is tried first. Else the shape is computed and, when seen
+ * before, its cached template is checked on m; else all templates. */
+static int classify(sip_an *s, src_state *st, const sip_msg *m, cache_ent **cp)
+{
+	if (st->last_shape) {
+		cache_ent *c = &s->cache[st->last_shape - 1];
+		if (c->used && c->tmpl >= 0 && try_cached(s, m, c)) {
+			*cp = c;
+			return s->ev.tmpl;
+		}
+	}
+	uint64_t shape = sip_shape(m, NULL, 0);
+	cache_ent *c = *cp = cache_slot(s, shape);
+	st->last_shape = (uint16_t)(c - s->cache + 1);
+	if (!c->used || c->shape != shape)
+		return classify_all(s, m, c, shape);
+	if (c->tmpl < 0)
+		return -1;
+	if (try_cached(s, m, c))
+		return s->ev.tmpl;
+	s->refits++;
+	return classify_all(s, m, c, shape);
 }
 
 static void on_message(sip_an *s, acc *a, const pkt_view *v, const uint8_t *data, size_t len)
 {
 	sip_hdr h[SIP_HDRS];
 	sip_msg m;
-	if (sip_parse(&m, data, len, h, SIP_HDRS, 0) != SIP_OK)
+	if (sip_parse(&m, data, len, h, SIP_HDRS, SIP_PARSE_NO_CHECKS) != SIP_OK)
 		return;
 	src_state *st = state_of(s, a);
 	if (!st)
@@ -639,7 +654,7 @@ static void on_message(sip_an *s, acc *a, const pkt_view *v, const uint8_t *data
 	}
 	count_request(st, &m);
 	cache_ent *c;
-	if (classify(s, &m, &c) >= 0)
+	if (classify(s, st, &m, &c) >= 0)
 		attribute_known(s, st, &m, v, c);
 	else
 		attribute_unknown(s, st, &m, v, c->unknown);

@@ -220,6 +220,11 @@ enum sip_parse_flags {
 	 * or a body shorter than Content-Length, is SIP_INCOMPLETE instead of a
 	 * quirk, and a missing Content-Length means an empty body. */
 	SIP_PARSE_STREAM = 1,
+	/* Skip the checks of a request's meaning (mandatory headers, CSeq
+	 * against the method, repeated single headers, Max-Forwards range,
+	 * quoting): those quirks are then not set. Framing and layout quirks
+	 * are. For hot paths that only need the message's layout. */
+	SIP_PARSE_NO_CHECKS = 2,
 };
 
 /* Parses the message at the start of data. Returns enum sip_result. */
