@@ -50,6 +50,13 @@ typedef struct src_attr {
 	int64_t first_ns, last_ns;
 } src_attr;
 
+/* Extensions and passwords a source tried, as examples for the analyst:
+ * kept apart, only sources that try some need them. */
+typedef struct samples {
+	char ext[BLOB_SAMPLES][24];
+	char pass[BLOB_SAMPLES][48];
+} samples;
+
 typedef struct src_state {
 	src_attr at[SRC_ATTRS];
 	src_attr un[SRC_UNKNOWN]; /* attr = shapes[] index */
@@ -69,12 +76,11 @@ typedef struct src_state {
 	} loc[SRC_LOCALS];
 	uint64_t localports;
 	uint16_t port_base, concurrent;
-	int64_t port_seen[PORT_TRACK];
+	uint32_t port_seen[PORT_TRACK]; /* second (of the capture) each port was last used */
 	uint32_t tags_decoded, tags_elsewhere;
 	blob_tag tag[SRC_TAGS];
 	blob_stage stage[BLOB_STAGES];
-	char ext_sample[BLOB_SAMPLES][24];
-	char pass_sample[BLOB_SAMPLES][48];
+	struct samples *samples; /* allocated by the first extension or password */
 } src_state;
 
 typedef struct sip_an {
@@ -128,6 +134,7 @@ static void free_pool(sip_an *s)
 		dset_free(&st->auth_resp);
 		dset_free(&st->users);
 		dset_free(&st->targets);
+		free(st->samples);
 	}
 	s->npool = 0;
 }
@@ -170,7 +177,8 @@ static uint64_t an_mem(void *self)
 	for (uint32_t i = 0; i < s->npool; i++) {
 		const src_state *st = &s->pool[i];
 		m += dset_mem(&st->exts) + dset_mem(&st->passwords) + dset_mem(&st->auth_resp) +
-		     dset_mem(&st->users) + dset_mem(&st->targets);
+		     dset_mem(&st->users) + dset_mem(&st->targets) +
+		     (st->samples ? sizeof *st->samples : 0);
 	}
 	return m;
 }
@@ -383,10 +391,11 @@ static void note_localport(src_state *st, const sip_template *t, sip_str port, i
 	st->port_base = t->localport;
 	if (k >= PORT_TRACK)
 		return;
-	st->port_seen[k] = ts;
+	uint32_t sec = (uint32_t)(ts / 1000000000) | 1; /* 0 = never */
+	st->port_seen[k] = sec;
 	uint16_t busy = 0;
 	for (int j = 0; j < PORT_TRACK; j++)
-		if (st->port_seen[j] && ts - st->port_seen[j] <= CONCURRENT_NS)
+		if (st->port_seen[j] && sec - st->port_seen[j] <= CONCURRENT_NS / 1000000000)
 			busy++;
 	if (busy > st->concurrent)
 		st->concurrent = busy;
@@ -406,6 +415,13 @@ static void note_svmap_tag(src_state *st, const sv_tag *d, const pkt_view *v)
 			return;
 	if (st->ntag < SRC_TAGS)
 		st->tag[st->ntag++] = t;
+}
+
+static samples *samples_of(src_state *st)
+{
+	if (!st->samples)
+		st->samples = calloc(1, sizeof *st->samples);
+	return st->samples;
 }
 
 static void add_sample(char (*list)[24], uint8_t *n, sip_str v)
@@ -429,18 +445,20 @@ static void note_leaks(src_state *st, const sip_template *t, const sip_eval *e, 
 	if (decoded && t->leak == LEAK_SVCRACK) {
 		dset_add(&st->passwords, hash_str32(sip_str_of(d.text, strlen(d.text))));
 		int dup = 0;
-		for (int i = 0; i < st->npass; i++)
-			dup |= !strcmp(st->pass_sample[i], d.text);
-		if (!dup && st->npass < BLOB_SAMPLES)
-			snprintf(st->pass_sample[st->npass++], sizeof st->pass_sample[0], "%s",
-				 d.text);
+		samples *sm = samples_of(st);
+		for (int i = 0; sm && i < st->npass; i++)
+			dup |= !strcmp(sm->pass[i], d.text);
+		if (sm && !dup && st->npass < BLOB_SAMPLES)
+			snprintf(sm->pass[st->npass++], sizeof sm->pass[0], "%s", d.text);
 	}
 	sip_str ext = sip_eval_slot(e, t->role[SR_EXT]);
 	if (decoded && t->leak == LEAK_SVWAR)
 		ext = sip_str_of(d.text, strlen(d.text));
 	if (ext.len && t->leak != LEAK_SVCRACK) {
 		dset_add(&st->exts, hash_str32(ext));
-		add_sample(st->ext_sample, &st->next, ext);
+		samples *sm = samples_of(st);
+		if (sm)
+			add_sample(sm->ext, &st->next, ext);
 	}
 }
 
@@ -746,10 +764,10 @@ static void export_host(const src_state *st, sip_blob *b)
 	for (int i = 0; i < st->ntag; i++)
 		sip_blob_add_tag(b, &st->tag[i]);
 	memcpy(b->stage, st->stage, sizeof b->stage);
-	for (int i = 0; i < st->next; i++)
-		sip_blob_add_sample(b->ext_sample, &b->next, st->ext_sample[i]);
-	for (int i = 0; i < st->npass; i++)
-		sip_blob_add_pass(b, st->pass_sample[i]);
+	for (int i = 0; st->samples && i < st->next; i++)
+		sip_blob_add_sample(b->ext_sample, &b->next, st->samples->ext[i]);
+	for (int i = 0; st->samples && i < st->npass; i++)
+		sip_blob_add_pass(b, st->samples->pass[i]);
 }
 
 static void an_export(void *self, ptable *t, uint32_t idx, buf *blob)
