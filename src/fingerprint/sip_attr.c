@@ -372,18 +372,6 @@ void sip_attr_from_eval(const sip_sigs *s, const sip_msg *m, const sip_eval *e, 
 	a->confidence = c < 0.5f ? 0.5f : c;
 }
 
-uint64_t sip_attr_key(const sip_attr *a)
-{
-	uint64_t h = hash_mix64((uint64_t)(a->tmpl + 1) << 32 | (uint32_t)(a->kit + 1));
-	for (int i = 0; i < a->nchange; i++) {
-		const sip_change *c = &a->change[i];
-		h = hash_bytes(c->field, strlen(c->field), h ^ c->kind);
-		h = hash_bytes(c->expected, strlen(c->expected), h);
-		h = hash_bytes(c->seen, strlen(c->seen), h);
-	}
-	return h;
-}
-
 /* ---- agents ----------------------------------------------------------------- */
 
 static int contains(sip_str v, const char *needle)

@@ -50,7 +50,7 @@ typedef struct sip_eval {
 	uint8_t end_dev;		 /* empty line present/absent unlike the tool */
 	uint8_t eol_dev;
 	uint16_t nhdr_seen;
-	    /* the request's headers (the score counts them) */ /* bare LF/CR line endings */
+	/* the request's headers (the score counts them) */ /* bare LF/CR line endings */
 	uint8_t stock_total, stock_same; /* slots with a stock value: captured, equal */
 	uint64_t levels;		 /* digest of the levels (cache check) */
 	int alt;	     /* sip_eval_best: a runner-up so close that the values of the
@@ -115,9 +115,6 @@ void sip_attr_from_eval(const sip_sigs *s, const sip_msg *m, const sip_eval *e, 
  * (addresses, numbers, random strings) replaced by <ip>, <n>, <x>: what
  * changes and deviations quote. */
 void sip_mask_volatile(const char *in, char *out, size_t cap);
-
-/* Hash of what makes two attributions the same (template, kit, changes). */
-uint64_t sip_attr_key(const sip_attr *a);
 
 /* The agent line that names a tool for m (-1 none). */
 int sip_agent_find(const sip_sigs *s, const sip_msg *m);

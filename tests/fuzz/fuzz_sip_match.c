@@ -31,7 +31,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sip_shape_summary(&m, shape, sizeof shape);
 		sip_eval_best(s, &m, &e);
 		sip_attr_from_eval(s, &m, &e, &a);
-		(void)sip_attr_key(&a);
 		(void)sip_agent_find(s, &m);
 		for (unsigned i = 0; i < m.nhdr; i++) {
 			sv_tag t;

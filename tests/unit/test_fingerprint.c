@@ -78,6 +78,8 @@ static const char *tmpl_of(const result *r)
 	return r->e.tmpl >= 0 ? sigs->t[r->e.tmpl]->name : "(none)";
 }
 
+static size_t replace(uint8_t *d, size_t n, const char *from, const char *to);
+
 static const sip_change *change(const result *r, const char *field)
 {
 	for (int i = 0; i < r->a.nchange; i++)
@@ -260,6 +262,39 @@ static void seed_000_is_sundayddr_with_its_cookie(void **state)
 	assert_non_null(strstr(r->a.dev[0], "; tag="));
 }
 
+/* The "Asterisk PBX" kit: svwar 0.2.x with its User-Agent, no magic
+ * cookie and no From tag (ET 2012296, domain.md 2). */
+static void asterisk_pbx_kit(void **state)
+{
+	(void)state;
+	static const char msg[] =
+	    "REGISTER sip:192.0.2.1 SIP/2.0\r\n"
+	    "Via: SIP/2.0/UDP 10.0.0.5:5060;branch=1234567890;rport\r\n"
+	    "Content-Length: 0\r\nFrom: \"100\"<sip:100@192.0.2.1>\r\n"
+	    "Accept: application/sdp\r\nUser-Agent: Asterisk PBX\r\n"
+	    "To: \"100\"<sip:100@192.0.2.1>\r\nContact: sip:100@192.0.2.1\r\n"
+	    "CSeq: 1 REGISTER\r\nCall-ID: 1234567890\r\nMax-Forwards: 70\r\n\r\n";
+	result *r = attribute_bytes((const uint8_t *)msg, sizeof msg - 1);
+	assert_string_equal(tmpl_of(r), "sipvicious/svwar/0.2.x");
+	assert_string_equal(sigs->kit[r->a.kit].name, "asterisk-pbx");
+	assert_string_equal(change(r, "User-Agent")->seen, "Asterisk PBX");
+	/* the branch without its cookie and the From without its tag */
+	assert_int_equal(change(r, "Via")->kind, CH_HEADER);
+	assert_string_equal(change(r, "Via")->seen, "SIP/2.0/UDP <ip>:<n>;branch=<n>;rport");
+	assert_string_equal(change(r, "From")->seen, "\"100\"<sip:100@<ip>>");
+}
+
+static void ccxllrlflgig_kit(void **state)
+{
+	(void)state;
+	uint8_t d[4096];
+	size_t n = slurp("seed003-payload1.sip", d, sizeof d - 64);
+	n = replace(d, n, "From: \"sipvicious\"", "From: \"ccxllrlflgig\"");
+	result *r = attribute_bytes(d, n);
+	assert_string_equal(sigs->kit[r->a.kit].name, "ccxllrlflgig");
+	assert_string_equal(change(r, "From.display")->seen, "ccxllrlflgig");
+}
+
 /* ---- modified and unknown ------------------------------------------------------ */
 
 static size_t replace(uint8_t *d, size_t n, const char *from, const char *to)
@@ -403,6 +438,8 @@ int main(void)
 	    cmocka_unit_test(seed_payload_1_is_stock_svmap),
 	    cmocka_unit_test(seed_payload_2_is_sundayddr),
 	    cmocka_unit_test(seed_000_is_sundayddr_with_its_cookie),
+	    cmocka_unit_test(asterisk_pbx_kit),
+	    cmocka_unit_test(ccxllrlflgig_kit),
 	    cmocka_unit_test(new_kit_keeps_the_shape),
 	    cmocka_unit_test(order_gives_the_version),
 	    cmocka_unit_test(benign_requests_match_nothing),
