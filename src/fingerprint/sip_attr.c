@@ -10,8 +10,8 @@
 
 /* ---- rendering ------------------------------------------------------------ */
 
-/* Length of a dotted IPv4 address at the start of p, in *len; 0 if none. */
-static int dotted_quad_text(const char *p, size_t n, size_t *len)
+/* A dotted IPv4 address at the start of p: 1 and its length in *len. */
+static int dotted_quad(const uint8_t *p, size_t n, size_t *len)
 {
 	size_t i = 0;
 	for (int part = 0; part < 4; part++) {
@@ -86,7 +86,7 @@ static void diff_windows(const char *a, const char *b, char *wa, char *wb, size_
  * so that a change or deviation reads the same for every request of a kit
  * and every host running it: IPv4 addresses become <ip>, numbers of 4 or
  * more digits <n>, long hex or random-looking strings <x>. */
-static int is_alnum_c(char c)
+static int is_alnum_c(uint8_t c)
 {
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
@@ -97,14 +97,14 @@ static void mask_text(const char *in, char *out, size_t cap, int keep_ip, size_t
 	size_t o = 0, i = 0, n = strlen(in);
 	while (i < n && o + 6 < cap) {
 		size_t j = i;
-		while (j < n && is_alnum_c(in[j]))
+		while (j < n && is_alnum_c((uint8_t)in[j]))
 			j++;
 		if (j == i) {
 			out[o++] = in[i++];
 			continue;
 		}
 		size_t quad = 0;
-		if (!keep_ip && dotted_quad_text(in + i, n - i, &quad)) {
+		if (!keep_ip && dotted_quad((const uint8_t *)in + i, n - i, &quad)) {
 			memcpy(out + o, "<ip>", 4);
 			o += 4;
 			i += quad;
@@ -426,11 +426,6 @@ static void sh_c(shaper *s, char c)
 	sh_put(s, &c, 1);
 }
 
-static int sh_is_alnum(uint8_t c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
 /* Letters whose case flips more than twice look random (ZMap, Metasploit). */
 static int random_case(const uint8_t *p, size_t n)
 {
@@ -499,28 +494,6 @@ static size_t sh_field(shaper *s, const uint8_t *p, size_t n, size_t i, const ui
 	return j;
 }
 
-/* Length of a dotted IPv4 address at p, or 0. */
-static int dotted_quad(const uint8_t *p, size_t n, size_t *len)
-{
-	size_t i = 0;
-	for (int part = 0; part < 4; part++) {
-		if (part) {
-			if (i >= n || p[i] != '.')
-				return 0;
-			i++;
-		}
-		size_t d = 0;
-		while (i < n && p[i] >= '0' && p[i] <= '9' && d < 4)
-			i++, d++;
-		if (!d || d > 3)
-			return 0;
-	}
-	if (i < n && ((p[i] >= '0' && p[i] <= '9') || p[i] == '.'))
-		return 0;
-	*len = i;
-	return 1;
-}
-
 static void sh_value(shaper *s, const sip_hdr *h)
 {
 	size_t k4;
@@ -561,9 +534,9 @@ static void sh_value(shaper *s, const sip_hdr *h)
 		} else if (c >= '0' && c <= '9' && dotted_quad(p + i, n - i, &k4)) {
 			sh_c(s, 'I');
 			i += k4;
-		} else if (sh_is_alnum(c)) {
+		} else if (is_alnum_c(c)) {
 			size_t j = i;
-			while (j < n && sh_is_alnum(p[j]))
+			while (j < n && is_alnum_c(p[j]))
 				j++;
 			sh_run(s, p + i, j - i);
 			i = j;

@@ -359,7 +359,7 @@ static int popcount64(uint64_t v)
 
 /* dst = src, with the captures that point into src's scratch moved to
  * dst's copy of it. */
-static void eval_copy(sip_eval *dst, const sip_eval *src)
+void sip_eval_copy(sip_eval *dst, const sip_eval *src)
 {
 	memcpy(dst, src, offsetof(sip_eval, scratch) + src->scratch_used);
 	for (int i = 0; i < SIG_SLOTS; i++) {
@@ -394,7 +394,7 @@ int sip_eval_best(const sip_sigs *s, const sip_msg *m, sip_eval *e)
 				alt_levels = e->levels;
 			}
 			best = i;
-			eval_copy(e, &cur);
+			sip_eval_copy(e, &cur);
 		} else if (cur.score > alt_score) {
 			alt = i;
 			alt_score = cur.score;

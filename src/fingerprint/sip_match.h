@@ -73,6 +73,10 @@ int sip_eval_best(const sip_sigs *s, const sip_msg *m, sip_eval *e);
  * request carries more of ranks first. */
 #define RANK_STOCK_WEIGHT 0.03f
 
+/* dst = src, with the captures that point into src's scratch space moved
+ * to dst's copy of it. */
+void sip_eval_copy(sip_eval *dst, const sip_eval *src);
+
 /* A captured slot value (empty view if not captured). */
 sip_str sip_eval_slot(const sip_eval *e, int slot);
 

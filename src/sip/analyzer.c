@@ -620,14 +620,8 @@ static int try_cached(sip_an *s, const sip_msg *m, const cache_ent *c)
 	sip_eval_template(s->sigs, c->alt, m, &s->ev2);
 	if (s->ev2.levels != c->alt_levels)
 		return 0;
-	if (s->ev2.rank > s->ev.rank) {
-		sip_eval tmp = s->ev2; /* captures point into the message or scratch */
-		s->ev = tmp;
-		for (int i = 0; i < SIG_SLOTS; i++)
-			if (s->ev.cap[i].set && s->ev.cap[i].p >= s->ev2.scratch &&
-			    s->ev.cap[i].p < s->ev2.scratch + EVAL_SCRATCH)
-				s->ev.cap[i].p = s->ev.scratch + (s->ev.cap[i].p - s->ev2.scratch);
-	}
+	if (s->ev2.rank > s->ev.rank)
+		sip_eval_copy(&s->ev, &s->ev2);
 	return 1;
 }
 

@@ -17,6 +17,11 @@
 /* A private address sent by this many sources is a kit's constant. */
 #define KIT_CONSTANT_SOURCES 5
 
+/* The SIPVicious stages, in the order an attack runs them (blob stage[]). */
+static const char *const stage_names[BLOB_STAGES] = {"svmap", "svwar", "svcrack"};
+static const char *const stage_what[BLOB_STAGES] = {"finding SIP devices", "finding extensions",
+						    "guessing passwords"};
+
 static sip_blob *blob_of(const profile *p)
 {
 	const buf *e = &p->ext[EXT_SIP];
@@ -412,9 +417,6 @@ static void describe_processes(const sip_blob *b, facts *f)
 
 static void describe_stages(const sip_blob *b, facts *f)
 {
-	static const char *const names[BLOB_STAGES] = {"svmap (finding SIP devices)",
-						       "svwar (finding extensions)",
-						       "svcrack (guessing passwords)"};
 	int n = 0;
 	for (int i = 0; i < BLOB_STAGES; i++)
 		n += b->stage[i].count > 0;
@@ -431,8 +433,8 @@ static void describe_stages(const sip_blob *b, facts *f)
 		char a[48], z[48];
 		time_rfc3339(s->first_ns, a, sizeof a);
 		time_rfc3339(s->last_ns, z, sizeof z);
-		buf_printf(&line, "%s%s %s .. %s, %" PRIu64 " request%s", k++ ? "; then " : "",
-			   names[i], a, z, s->count, s->count == 1 ? "" : "s");
+		buf_printf(&line, "%s%s (%s) %s .. %s, %" PRIu64 " request%s", k++ ? "; then " : "",
+			   stage_names[i], stage_what[i], a, z, s->count, s->count == 1 ? "" : "s");
 		if (prev_last && s->first_ns >= prev_last)
 			buf_printf(&line, " (%.0f s after the previous stage)",
 				   (double)(s->first_ns - prev_last) / 1e9);
@@ -494,12 +496,11 @@ static void detail_json(const profile *p, const sip_blob *b, const describe_ctx 
 	jw_arr_end(&w);
 	jw_key(&w, "stages");
 	jw_arr_begin(&w);
-	static const char *const names[BLOB_STAGES] = {"svmap", "svwar", "svcrack"};
 	for (int i = 0; i < BLOB_STAGES; i++) {
 		if (!b->stage[i].count)
 			continue;
 		jw_obj_begin(&w);
-		jw_kstr(&w, "component", names[i]);
+		jw_kstr(&w, "component", stage_names[i]);
 		jw_ktime(&w, "first", b->stage[i].first_ns);
 		jw_ktime(&w, "last", b->stage[i].last_ns);
 		jw_kuint(&w, "requests", b->stage[i].count);
