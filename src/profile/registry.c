@@ -1,5 +1,7 @@
 /* Where analysers are plugged in. Adding one is a line in each table. */
 #include "profile/analyzer.h"
+#include "sip/analysis.h"
+#include "sip/blob.h"
 
 #include "fingerprint/host.h"
 
@@ -7,23 +9,26 @@
 #include <string.h>
 
 const analyzer_ops *const analyzer_list[] = {
+	&sip_analyzer,
 	&host_analyzer_ops,
 	NULL,
 };
 
 const profile_ext_ops *profile_ext_registry[EXT_COUNT] = {
-	NULL, /* EXT_SIP */
+	&sip_ext_ops, /* EXT_SIP */
 	&host_ext_ops, /* EXT_HOST */
 	NULL, /* EXT_CAMPAIGN */
 	NULL, /* EXT_SPARE */
 };
 
 const profile_tools_fn profile_tools_list[] = {
+	sip_profile_tools,
 	host_profile_tools,
 	NULL,
 };
 
 const profile_keys_fn profile_keys_list[] = {
+	sip_profile_keys,
 	host_profile_keys,
 	NULL,
 };
@@ -61,6 +66,7 @@ void key_list_add(key_list *l, const char *kind, const char *key)
 
 const describe_fn describe_list[] = {
 	describe_core,
+	sip_describe,
 	host_describe,
 	NULL,
 };

@@ -9,6 +9,7 @@
 
 #include "decode/cursor.h"
 
+#include <pthread.h>
 #include <string.h>
 
 static const char *const quirk_names[SIP_QUIRK_COUNT] = {
@@ -41,6 +42,7 @@ static const char *const quirk_names[SIP_QUIRK_COUNT] = {
     "empty-header-name",
     "bad-max-forwards",
     "status-without-reason-blank",
+    "data-ends-inside-crlf",
 };
 
 const char *sip_quirk_name(unsigned bit)
@@ -135,25 +137,43 @@ static int ieq_n(const uint8_t *a, const char *b, size_t n)
 	return 1;
 }
 
+/* hdr_names by length, then compared with the few names of that length:
+ * built once (pthread_once: parsers may run on several threads). */
+#define NAME_MAX_LEN 24
+static uint8_t by_len[NAME_MAX_LEN][10];
+static uint8_t by_len_n[NAME_MAX_LEN];
+static pthread_once_t by_len_once = PTHREAD_ONCE_INIT;
+
+static void index_names(void)
+{
+	for (size_t i = 0; i < N_HDR_NAMES; i++) {
+		size_t l = strlen(hdr_names[i].name);
+		if (l < NAME_MAX_LEN && by_len_n[l] < sizeof by_len[0])
+			by_len[l][by_len_n[l]++] = (uint8_t)i;
+	}
+}
+
 unsigned sip_hdr_lookup(const uint8_t *name, size_t len, int *compact)
 {
 	if (compact)
 		*compact = 0;
 	if (len == 1) {
-		uint8_t c = lower(name[0]);
 		for (size_t i = 0; i < N_HDR_NAMES; i++)
-			if (hdr_names[i].compact == c) {
+			if (hdr_names[i].compact == lower(name[0])) {
 				if (compact)
 					*compact = 1;
 				return hdr_names[i].id;
 			}
 		return SIP_H_OTHER;
 	}
+	if (!len || len >= NAME_MAX_LEN)
+		return SIP_H_OTHER;
+	pthread_once(&by_len_once, index_names);
 	uint8_t c0 = lower(name[0]);
-	for (size_t i = 0; i < N_HDR_NAMES; i++) {
-		const char *n = hdr_names[i].name;
-		if (lower((uint8_t)n[0]) == c0 && strlen(n) == len && ieq_n(name, n, len))
-			return hdr_names[i].id;
+	for (unsigned k = 0; k < by_len_n[len]; k++) {
+		const char *n = hdr_names[by_len[len][k]].name;
+		if (lower((uint8_t)n[0]) == c0 && ieq_n(name, n, len))
+			return hdr_names[by_len[len][k]].id;
 	}
 	return SIP_H_OTHER;
 }
@@ -224,9 +244,11 @@ static int next_line(cursor *c, const uint8_t *base, line *l)
 	if (!left)
 		return 0;
 	const uint8_t *p = rd_ptr(c);
-	size_t n = 0;
-	while (n < left && p[n] != '\n' && p[n] != '\r')
-		n++;
+	const uint8_t *lf = memchr(p, '\n', left);
+	size_t n = lf ? (size_t)(lf - p) : left;
+	const uint8_t *cr = memchr(p, '\r', n);
+	if (cr)
+		n = (size_t)(cr - p);
 	l->p = rd_view(c, n);
 	l->len = (uint32_t)n;
 	l->off = (uint32_t)(p - base);
@@ -238,6 +260,8 @@ static int next_line(cursor *c, const uint8_t *base, line *l)
 		} else if (rd_left(c) && rd_ptr(c)[0] == '\n') {
 			rd_skip(c, 1);
 			l->eol = SIP_EOL_CRLF;
+		} else if (!rd_left(c)) {
+			l->eol = SIP_EOL_CUT;
 		} else {
 			l->eol = SIP_EOL_CR;
 		}
@@ -255,6 +279,10 @@ static void note_eol(sip_msg *m, uint8_t eol, uint8_t *seen)
 {
 	if (eol == SIP_EOL_NONE)
 		return;
+	if (eol == SIP_EOL_CUT) {
+		m->quirks |= SIP_Q_CUT_EOL;
+		eol = SIP_EOL_CRLF;
+	}
 	*seen |= (uint8_t)(1u << eol);
 	if (eol == SIP_EOL_LF)
 		m->quirks |= SIP_Q_EOL_LF;
@@ -608,8 +636,9 @@ static void check_common(sip_msg *m)
 	for (uint16_t i = 0; i < m->nhdr; i++) {
 		sip_nameaddr na;
 		unsigned id = m->hdr[i].id;
-		if ((id == SIP_H_FROM || id == SIP_H_TO || id == SIP_H_CONTACT) &&
-		    sip_parse_nameaddr(m->hdr[i].value, &na) < 0 && na.bad_quote)
+		sip_str v = m->hdr[i].value;
+		if ((id == SIP_H_FROM || id == SIP_H_TO || id == SIP_H_CONTACT) && v.len &&
+		    memchr(v.p, '"', v.len) && sip_parse_nameaddr(v, &na) < 0 && na.bad_quote)
 			m->quirks |= SIP_Q_QUOTE;
 	}
 }
@@ -663,6 +692,9 @@ int sip_parse(sip_msg *m, const uint8_t *data, size_t len, sip_hdr *hdrs, uint16
 	line l;
 	if (find_start(m, &c, data, &l, &eols) < 0) {
 		m->kind = SIP_NONE;
+		/* a stream may hold only the first part of its start line */
+		if ((flags & SIP_PARSE_STREAM) && len < 1024 && len && data[len - 1] != '\n')
+			return SIP_INCOMPLETE;
 		return SIP_NOT_SIP;
 	}
 	cl_state cl = {-1, 0};
@@ -680,10 +712,18 @@ int sip_parse(sip_msg *m, const uint8_t *data, size_t len, sip_hdr *hdrs, uint16
 		return r;
 	if (eols & (eols - 1))
 		m->quirks |= SIP_Q_EOL_MIXED;
+	if (flags & SIP_PARSE_NO_CHECKS)
+		return SIP_OK;
 	if (m->kind == SIP_REQUEST)
 		check_request(m);
 	check_common(m);
 	return SIP_OK;
+}
+
+static int starts(const uint8_t *p, size_t n, const char *lit)
+{
+	size_t k = strlen(lit);
+	return n >= k && memcmp(p, lit, k) == 0;
 }
 
 int sip_looks_like(const uint8_t *p, size_t n)
@@ -692,27 +732,27 @@ int sip_looks_like(const uint8_t *p, size_t n)
 		return 0;
 	switch (p[0]) {
 	case 'S':
-		return memcmp(p, "SIP/", 4) == 0 || memcmp(p, "SUBSCRIBE ", 10) == 0;
+		return starts(p, n, "SIP/") || starts(p, n, "SUBSCRIBE ");
 	case 'O':
-		return memcmp(p, "OPTIONS ", 8) == 0;
+		return starts(p, n, "OPTIONS ");
 	case 'I':
-		return memcmp(p, "INVITE ", 7) == 0 || memcmp(p, "INFO ", 5) == 0;
+		return starts(p, n, "INVITE ") || starts(p, n, "INFO ");
 	case 'R':
-		return (n >= 9 && memcmp(p, "REGISTER ", 9) == 0) || memcmp(p, "REFER ", 6) == 0;
+		return starts(p, n, "REGISTER ") || starts(p, n, "REFER ");
 	case 'A':
-		return memcmp(p, "ACK ", 4) == 0;
+		return starts(p, n, "ACK ");
 	case 'B':
-		return memcmp(p, "BYE ", 4) == 0;
+		return starts(p, n, "BYE ");
 	case 'C':
-		return memcmp(p, "CANCEL ", 7) == 0;
+		return starts(p, n, "CANCEL ");
 	case 'N':
-		return memcmp(p, "NOTIFY ", 7) == 0;
+		return starts(p, n, "NOTIFY ");
 	case 'M':
-		return memcmp(p, "MESSAGE ", 8) == 0;
+		return starts(p, n, "MESSAGE ");
 	case 'P':
-		return memcmp(p, "PRACK ", 6) == 0 || memcmp(p, "PUBLISH ", 8) == 0;
+		return starts(p, n, "PRACK ") || starts(p, n, "PUBLISH ");
 	case 'U':
-		return memcmp(p, "UPDATE ", 7) == 0;
+		return starts(p, n, "UPDATE ");
 	default:
 		return 0;
 	}

@@ -117,7 +117,15 @@ enum sip_hdr_id {
 _Static_assert(SIP_H_COUNT <= 64, "sip_msg.ids_seen holds one bit per header id");
 
 /* Line endings. */
-enum sip_eol { SIP_EOL_NONE = 0, SIP_EOL_CRLF = 1, SIP_EOL_LF = 2, SIP_EOL_CR = 3 };
+/* SIP_EOL_CUT: a CR that is the data's last byte, a CRLF cut short (the
+ * sender's length left out the LF). */
+enum sip_eol {
+	SIP_EOL_NONE = 0,
+	SIP_EOL_CRLF = 1,
+	SIP_EOL_LF = 2,
+	SIP_EOL_CR = 3,
+	SIP_EOL_CUT = 4
+};
 
 /* Layout of one header line (sip_hdr.layout). */
 enum sip_hdr_layout {
@@ -172,8 +180,9 @@ enum sip_quirk {
 	SIP_Q_EMPTY_NAME = 1u << 26,   /* a line starting with ':' */
 	SIP_Q_MAXFWD = 1u << 27,       /* Max-Forwards not a number 0..255 */
 	SIP_Q_NO_REASON_SP = 1u << 28, /* status line without the blank before the reason */
+	SIP_Q_CUT_EOL = 1u << 29,      /* the data ends with the CR of a CRLF */
 };
-#define SIP_QUIRK_COUNT 29
+#define SIP_QUIRK_COUNT 30
 const char *sip_quirk_name(unsigned bit_index);
 
 typedef struct sip_msg {
@@ -211,6 +220,11 @@ enum sip_parse_flags {
 	 * or a body shorter than Content-Length, is SIP_INCOMPLETE instead of a
 	 * quirk, and a missing Content-Length means an empty body. */
 	SIP_PARSE_STREAM = 1,
+	/* Skip the checks of a request's meaning (mandatory headers, CSeq
+	 * against the method, repeated single headers, Max-Forwards range,
+	 * quoting): those quirks are then not set. Framing and layout quirks
+	 * are. For hot paths that only need the message's layout. */
+	SIP_PARSE_NO_CHECKS = 2,
 };
 
 /* Parses the message at the start of data. Returns enum sip_result. */

@@ -41,9 +41,15 @@ static uint32_t skip_lws(cursor *c)
 /* Takes bytes while none of `stop` (nor LWS if stop_lws) is next. */
 static sip_str take_until(cursor *c, const char *stop, int stop_lws)
 {
+	uint8_t set[32] = {0}; /* a bit per byte value: faster than strchr per byte */
+	for (const char *q = stop; *q; q++)
+		set[(uint8_t)*q >> 3] |= (uint8_t)(1u << (*q & 7));
+	if (stop_lws)
+		for (const char *q = " \t\r\n"; *q; q++)
+			set[(uint8_t)*q >> 3] |= (uint8_t)(1u << (*q & 7));
 	const uint8_t *p = rd_ptr(c);
 	size_t n = 0, left = rd_left(c);
-	while (n < left && !(p[n] && strchr(stop, p[n])) && !(stop_lws && is_lws(p[n])))
+	while (n < left && !(set[p[n] >> 3] & (1u << (p[n] & 7))))
 		n++;
 	return sip_str_of(rd_view(c, n), n);
 }

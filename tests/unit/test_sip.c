@@ -416,6 +416,24 @@ static void layout_of_headers(void **state)
 	assert_int_equal(h[3].eol, SIP_EOL_CRLF);
 	assert_int_equal(m.first[SIP_H_CALL_ID], 3);
 	assert_int_equal(sip_hdr_lookup((const uint8_t *)"v", 1, NULL), SIP_H_VIA);
+	/* every name and compact form, in any case, finds its id */
+	for (unsigned id = 1; id < SIP_H_COUNT; id++) {
+		const char *n = sip_hdr_canon(id);
+		char up[64];
+		size_t k = strlen(n);
+		for (size_t i = 0; i <= k; i++)
+			up[i] = (char)((n[i] >= 'a' && n[i] <= 'z') ? n[i] - 32 : n[i]);
+		assert_int_equal(sip_hdr_lookup((const uint8_t *)n, k, NULL), id);
+		assert_int_equal(sip_hdr_lookup((const uint8_t *)up, k, NULL), id);
+		char c = sip_hdr_compact(id);
+		int compact = 0;
+		if (c) {
+			assert_int_equal(sip_hdr_lookup((const uint8_t *)&c, 1, &compact), id);
+			assert_true(compact);
+		}
+	}
+	assert_int_equal(sip_hdr_lookup((const uint8_t *)"X-Foo", 5, NULL), SIP_H_OTHER);
+	assert_int_equal(sip_hdr_lookup((const uint8_t *)"Via2", 4, NULL), SIP_H_OTHER);
 	assert_string_equal(sip_hdr_canon(SIP_H_CALL_ID), "Call-ID");
 	assert_int_equal(sip_hdr_compact(SIP_H_CONTACT), 'm');
 	assert_true(sip_looks_like(MSG("OPTIONS sip:x SIP/2.0")));
