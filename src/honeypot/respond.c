@@ -994,6 +994,28 @@ static void handle_sip(hp_ctx *c, hp_src *s, const hp_msg *m, hp_result *r)
 	send_gate(c, s, m, r, &q);
 }
 
+static void count(hp_ctx *c, const hp_result *r)
+{
+	c->n.action[r->action]++;
+	c->n.auth[r->auth]++;
+	if (r->action == HP_ACT_REPLIED) {
+		c->n.replies++;
+		c->n.bytes_out += r->reply_len;
+	}
+}
+
+void hp_note(hp_ctx *c, const hp_msg *m, int action, hp_result *r)
+{
+	memset(r, 0, sizeof *r);
+	hp_src *s = hp_srctab_get(c->src, m->src, m->now_ns, c->l.src_burst);
+	if (s)
+		s->credit += m->wire_len;
+	c->n.messages++;
+	c->n.bytes_in += m->wire_len;
+	r->action = (uint8_t)action;
+	count(c, r);
+}
+
 void hp_handle(hp_ctx *c, const hp_msg *m, hp_result *r)
 {
 	memset(r, 0, sizeof *r);
@@ -1016,10 +1038,5 @@ void hp_handle(hp_ctx *c, const hp_msg *m, hp_result *r)
 	} else {
 		handle_sip(c, s, m, r);
 	}
-	c->n.action[r->action]++;
-	c->n.auth[r->auth]++;
-	if (r->action == HP_ACT_REPLIED) {
-		c->n.replies++;
-		c->n.bytes_out += r->reply_len;
-	}
+	count(c, r);
 }

@@ -95,6 +95,10 @@ typedef struct hp_ctx hp_ctx;
 hp_ctx *hp_ctx_new(const hp_personality *p, const hp_limits *l, uint64_t seed);
 void hp_ctx_free(hp_ctx *c);
 void hp_handle(hp_ctx *c, const hp_msg *m, hp_result *r);
+/* A message the caller could not hand to hp_handle (a TCP message cut by
+ * the end of its connection): counted, and credited to its source, with
+ * `action` in r. */
+void hp_note(hp_ctx *c, const hp_msg *m, int action, hp_result *r);
 const hp_counts *hp_ctx_counts(const hp_ctx *c);
 hp_srctab *hp_ctx_sources(hp_ctx *c);
 const hp_limits *hp_ctx_limits(const hp_ctx *c);

@@ -657,8 +657,7 @@ static void conn_message(hp_server *s, conn *c, uint32_t n, uint32_t wire, int i
 	memcpy(m.dst, c->dst, 16);
 	hp_result r;
 	if (incomplete) {
-		memset(&r, 0, sizeof r);
-		r.action = HP_ACT_INCOMPLETE;
+		hp_note(s->ctx, &m, HP_ACT_INCOMPLETE, &r);
 	} else {
 		hp_handle(s->ctx, &m, &r);
 		if (r.action == HP_ACT_REPLIED && conn_queue(c, r.reply, r.reply_len) < 0)

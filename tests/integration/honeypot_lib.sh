@@ -17,12 +17,12 @@ fail() {
 }
 
 # hp_start NAME PORT [options...]: a honeypot on 127.0.0.1:PORT (UDP and
-# TCP) with its store $work/NAME.db and log $work/NAME.log; waits until
-# both sockets are bound.
+# TCP) with its store $work/NAME.db and log ${HP_LOGDIR:-$work}/NAME.log;
+# waits until both sockets are bound.
 hp_start() {
 	name=$1 port=$2
 	shift 2
-	HP_DB=$work/$name.db HP_LOG=$work/$name.log HP_ERR=$work/$name.err
+	HP_DB=$work/$name.db HP_LOG=${HP_LOGDIR:-$work}/$name.log HP_ERR=$work/$name.err
 	"$scanprint" honeypot --db "$HP_DB" --log "$HP_LOG" --sensor "hp-$name" --flush 1 \
 		--listen "127.0.0.1:$port" "$@" 2>"$HP_ERR" &
 	HP_PID=$!
