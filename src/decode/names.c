@@ -22,8 +22,17 @@ const char *quirk_name(unsigned bit_index)
 
 const char *addr_str(const uint8_t a[16], char *out)
 {
-	if (addr_is_v4(a)) {
-		snprintf(out, 46, "%u.%u.%u.%u", a[12], a[13], a[14], a[15]);
+	if (addr_is_v4(a)) { /* by hand: printf costs ten times more, per packet */
+		char *o = out;
+		for (int i = 12; i < 16; i++) {
+			unsigned v = a[i];
+			if (v >= 100)
+				*o++ = (char)('0' + v / 100);
+			if (v >= 10)
+				*o++ = (char)('0' + v / 10 % 10);
+			*o++ = (char)('0' + v % 10);
+			*o++ = i < 15 ? '.' : 0;
+		}
 		return out;
 	}
 	if (!inet_ntop(AF_INET6, a, out, 46))

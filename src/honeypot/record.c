@@ -230,7 +230,9 @@ struct hp_recorder {
 	uint64_t msgs, bytes;
 	double last_commit;
 	buf line;
-	sip_hdr hdrs[SIP_HDRS];
+	int64_t tsec; /* the second whose text is in tstr */
+	char tstr[48];
+	size_t tlen;
 };
 
 static double mono_s(void)
@@ -263,6 +265,8 @@ static FILE *open_log(const char *path, char *err, size_t errlen)
 	return f;
 }
 
+static void init_plain(void);
+
 hp_recorder *hp_recorder_new(const hp_recorder_opts *o, store *st, ingest *g, hp_pipe *p, char *err,
 			     size_t errlen)
 {
@@ -271,6 +275,7 @@ hp_recorder *hp_recorder_new(const hp_recorder_opts *o, store *st, ingest *g, hp
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	init_plain();
 	r->o = *o;
 	r->st = st;
 	r->g = g;
@@ -305,9 +310,8 @@ static void ev_begin(hp_recorder *r, jw *w, int64_t ts, const char *event)
 	jw_kstr(w, "sensor", r->o.sensor);
 }
 
-static void ev_end(hp_recorder *r, jw *w)
+static void write_line(hp_recorder *r)
 {
-	jw_obj_end(w);
 	if (!r->log)
 		return;
 	buf_putc(&r->line, '\n');
@@ -316,6 +320,12 @@ static void ev_end(hp_recorder *r, jw *w)
 			strerror(errno));
 		r->failed = 1;
 	}
+}
+
+static void ev_end(hp_recorder *r, jw *w)
+{
+	jw_obj_end(w);
+	write_line(r);
 }
 
 static void ev_ends(jw *w, const hp_rec *x)
@@ -330,104 +340,240 @@ static void ev_ends(jw *w, const hp_rec *x)
 		jw_kuint(w, "connection", x->conn);
 }
 
-static void ev_hdr(jw *w, const sip_msg *m, const char *key, unsigned id)
+/* ---- message events, written by hand: one per message, the hot path -------------------- */
+
+/* Length of the valid UTF-8 sequence at s (2..4), 0 if not one: no
+ * overlong forms, no surrogates, nothing above U+10FFFF. */
+static int utf8_len(const uint8_t *s, size_t n)
 {
-	const sip_hdr *h = sip_find(m, id);
-	if (h) {
-		jw_key(w, key);
-		jw_strn(w, (const char *)h->value.p, h->value.len);
+	static const uint32_t min[5] = {0, 0, 0x80, 0x800, 0x10000};
+	uint8_t c = s[0];
+	int len = (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
+	if (!len || (size_t)len > n)
+		return 0;
+	uint32_t cp = c & (0x7f >> len);
+	for (int i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
 	}
+	if (cp < min[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
 }
 
-static void ev_kview(jw *w, const char *key, sip_str v)
+/* Bytes that go into a JSON string as they are. */
+static uint8_t plain_[256];
+
+static void init_plain(void)
 {
-	if (v.len) {
-		jw_key(w, key);
-		jw_strn(w, (const char *)v.p, v.len);
-	}
+	for (int c = 0x20; c < 0x7f; c++)
+		plain_[c] = c != '"' && c != '\\';
 }
 
-static void ev_auth(jw *w, const sip_msg *m, const hp_result *res)
+/* JSON string contents: runs of plain bytes copied, the rest escaped;
+ * bytes that are not UTF-8 become \u00XX (as util/json.h does). */
+static void esc(buf *b, const uint8_t *s, size_t n)
 {
-	const sip_hdr *h = sip_find(m, SIP_H_AUTHORIZATION);
-	if (!h)
-		h = sip_find(m, SIP_H_PROXY_AUTHORIZATION);
-	if (!h && res->auth == HP_AUTH_NONE)
+	static const char hx[] = "0123456789abcdef";
+	if (buf_reserve(b, n * 6 + 2) < 0)
 		return;
-	jw_key(w, "auth");
-	jw_obj_begin(w);
-	jw_kstr(w, "result", hp_auth_name(res->auth));
+	uint8_t *o = b->p + b->len;
+	size_t i = 0;
+	while (i < n) {
+		size_t j = i;
+		while (j < n && plain_[s[j]])
+			j++;
+		memcpy(o, s + i, j - i);
+		o += j - i;
+		if ((i = j) == n)
+			break;
+		uint8_t c = s[i];
+		int l = c >= 0x80 ? utf8_len(s + i, n - i) : 0;
+		if (l) {
+			memcpy(o, s + i, (size_t)l);
+			o += l;
+			i += (size_t)l;
+			continue;
+		}
+		*o++ = '\\';
+		if (c == '"' || c == '\\')
+			*o++ = c;
+		else if (c == '\n')
+			*o++ = 'n';
+		else if (c == '\r')
+			*o++ = 'r';
+		else if (c == '\t')
+			*o++ = 't';
+		else {
+			memcpy(o, "u00", 3);
+			o[3] = (uint8_t)hx[c >> 4];
+			o[4] = (uint8_t)hx[c & 15];
+			o += 5;
+		}
+		i++;
+	}
+	b->len = (size_t)(o - b->p);
+}
+
+/* A literal: its length known when compiled. */
+#define PUTL(b, lit) buf_put((b), (lit), sizeof(lit) - 1)
+
+/* ,"key":"value" */
+static void fkstr(buf *b, const char *key, const void *v, size_t n)
+{
+	PUTL(b, ",\"");
+	buf_puts(b, key);
+	PUTL(b, "\":\"");
+	esc(b, v, n);
+	buf_putc(b, '"');
+}
+
+static void fkcstr(buf *b, const char *key, const char *v)
+{
+	fkstr(b, key, v, strlen(v));
+}
+
+static void fkint(buf *b, const char *key, uint64_t v)
+{
+	char t[21];
+	PUTL(b, ",\"");
+	buf_puts(b, key);
+	PUTL(b, "\":");
+	buf_put(b, t, hp_utoa(v, t));
+}
+
+static void fkspan(buf *b, const char *key, const hp_rec *x, int f)
+{
+	const hp_span *sp = &x->u.r.field[f];
+	if (sp->len && sp->off + sp->len <= x->len)
+		fkstr(b, key, hp_rec_data(x) + sp->off, sp->len);
+}
+
+/* "time":"2010-07-09T14:03:11.123Z", the date part kept for the second. */
+static void ftime(hp_recorder *r, buf *b, int64_t ns)
+{
+	int64_t sec = ns / 1000000000, frac = ns % 1000000000;
+	if (sec != r->tsec) {
+		time_rfc3339(sec * 1000000000, r->tstr, sizeof r->tstr);
+		r->tsec = sec;
+		r->tlen = strlen(r->tstr) - 1; /* without the Z */
+	}
+	PUTL(b, "{\"time\":\"");
+	buf_put(b, r->tstr, r->tlen);
+	if (frac > 0) {
+		char f[10];
+		int n = 9;
+		for (int i = 8; i >= 0; i--, frac /= 10)
+			f[i] = (char)('0' + frac % 10);
+		while (n > 1 && f[n - 1] == '0')
+			n--;
+		buf_putc(b, '.');
+		buf_put(b, f, (size_t)n);
+	}
+	PUTL(b, "Z\"");
+}
+
+static void fends(buf *b, const hp_rec *x)
+{
+	char a[46];
+	fkcstr(b, "transport", x->proto == 6 ? "tcp" : "udp");
+	fkcstr(b, "src", addr_str(x->src, a));
+	fkint(b, "sport", x->sport);
+	fkcstr(b, "dst", addr_str(x->dst, a));
+	fkint(b, "dport", x->dport);
+	if (x->conn)
+		fkint(b, "connection", x->conn);
+}
+
+static void fauth(buf *b, const hp_rec *x)
+{
+	const hp_result *res = &x->u.r;
+	const hp_span *sp = &res->field[HP_F_AUTH];
+	if (!sp->len && res->auth == HP_AUTH_NONE)
+		return;
+	PUTL(b, ",\"auth\":{\"result\":\"");
+	buf_puts(b, hp_auth_name(res->auth));
+	buf_putc(b, '"');
 	sip_auth a;
-	if (h && sip_parse_auth(h->value, &a) == 0) {
-		ev_kview(w, "username", a.username);
-		ev_kview(w, "realm", a.realm);
-		ev_kview(w, "nonce", a.nonce);
-		ev_kview(w, "uri", a.uri);
-		ev_kview(w, "response", a.response);
-		ev_kview(w, "algorithm", a.algorithm);
-		ev_kview(w, "qop", a.qop);
-		ev_kview(w, "nc", a.nc);
-		ev_kview(w, "cnonce", a.cnonce);
+	if (sp->len && sp->off + sp->len <= x->len &&
+	    sip_parse_auth(sip_str_of(hp_rec_data(x) + sp->off, sp->len), &a) == 0) {
+		const struct {
+			const char *k;
+			sip_str v;
+		} f[] = {{"username", a.username}, {"realm", a.realm},
+			 {"nonce", a.nonce},	   {"uri", a.uri},
+			 {"response", a.response}, {"algorithm", a.algorithm},
+			 {"qop", a.qop},	   {"nc", a.nc},
+			 {"cnonce", a.cnonce}};
+		for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+			if (f[i].v.len)
+				fkstr(b, f[i].k, f[i].v.p, f[i].v.len);
 	}
-	jw_obj_end(w);
+	buf_putc(b, '}');
 }
 
-static void ev_sip(hp_recorder *r, jw *w, const hp_rec *x)
+static void fsip(buf *b, const hp_rec *x)
 {
-	sip_msg m;
-	if (sip_parse(&m, hp_rec_data(x), x->len, r->hdrs, SIP_HDRS, 0) != SIP_OK) {
-		jw_kstr(w, "kind", "not-sip");
+	const hp_result *res = &x->u.r;
+	if (res->action == HP_ACT_NOT_SIP || !res->kind) {
+		fkcstr(b, "kind", "not-sip");
 		return;
 	}
-	jw_kstr(w, "kind", m.kind == SIP_REQUEST ? "request" : "response");
-	if (m.kind == SIP_REQUEST) {
-		ev_kview(w, "method", m.method_str);
-		ev_kview(w, "request_uri", m.uri);
-	} else {
-		jw_kint(w, "response_status", m.status);
+	fkcstr(b, "kind", res->kind == SIP_REQUEST ? "request" : "response");
+	fkspan(b, "method", x, HP_F_METHOD);
+	fkspan(b, "request_uri", x, HP_F_URI);
+	if (res->kind == SIP_RESPONSE)
+		fkint(b, "response_status", res->rstatus);
+	fkspan(b, "from", x, HP_F_FROM);
+	fkspan(b, "to", x, HP_F_TO);
+	fkspan(b, "call_id", x, HP_F_CALL_ID);
+	fkspan(b, "cseq", x, HP_F_CSEQ);
+	fkspan(b, "user_agent", x, HP_F_USER_AGENT);
+	fkspan(b, "contact", x, HP_F_CONTACT);
+	if (res->user[0]) {
+		fkcstr(b, "user", res->user);
+		buf_puts(b, res->exists ? ",\"exists\":true" : ",\"exists\":false");
 	}
-	ev_hdr(w, &m, "from", SIP_H_FROM);
-	ev_hdr(w, &m, "to", SIP_H_TO);
-	ev_hdr(w, &m, "call_id", SIP_H_CALL_ID);
-	ev_hdr(w, &m, "cseq", SIP_H_CSEQ);
-	ev_hdr(w, &m, "user_agent", SIP_H_USER_AGENT);
-	ev_hdr(w, &m, "contact", SIP_H_CONTACT);
-	if (x->u.r.user[0]) {
-		jw_kstr(w, "user", x->u.r.user);
-		jw_kbool(w, "exists", x->u.r.exists);
-	}
-	ev_auth(w, &m, &x->u.r);
-	if (m.quirks) {
-		jw_key(w, "quirks");
-		jw_arr_begin(w);
-		for (unsigned b = 0; b < SIP_QUIRK_COUNT; b++)
-			if (m.quirks & (1u << b))
-				jw_str(w, sip_quirk_name(b));
-		jw_arr_end(w);
+	fauth(b, x);
+	if (res->quirks) {
+		PUTL(b, ",\"quirks\":[");
+		int first = 1;
+		for (unsigned q = 0; q < SIP_QUIRK_COUNT; q++)
+			if (res->quirks & (1u << q)) {
+				buf_puts(b, first ? "\"" : ",\"");
+				buf_puts(b, sip_quirk_name(q));
+				buf_putc(b, '"');
+				first = 0;
+			}
+		buf_putc(b, ']');
 	}
 }
 
 static void ev_message(hp_recorder *r, const hp_rec *x)
 {
-	jw w;
 	const hp_result *res = &x->u.r;
-	ev_begin(r, &w, x->ts_ns, "message");
-	ev_ends(&w, x);
-	jw_kuint(&w, "size", x->wire_len);
+	buf *b = &r->line;
+	buf_reset(b);
+	ftime(r, b, x->ts_ns);
+	fkcstr(b, "event", "message");
+	fkcstr(b, "sensor", r->o.sensor);
+	fends(b, x);
+	fkint(b, "size", x->wire_len);
 	if (x->ttl)
-		jw_kint(&w, "ttl", x->ttl);
+		fkint(b, "ttl", x->ttl);
 	if (res->action != HP_ACT_TOO_LARGE && res->action != HP_ACT_INCOMPLETE)
-		ev_sip(r, &w, x);
-	jw_kstr(&w, "action", hp_action_name(res->action));
+		fsip(b, x);
+	fkcstr(b, "action", hp_action_name(res->action));
 	if (res->status)
-		jw_kint(&w, "status", res->status);
+		fkint(b, "status", res->status);
 	if (x->reply_len)
-		jw_kuint(&w, "reply_size", x->reply_len);
+		fkint(b, "reply_size", x->reply_len);
 	if (res->dropped)
-		jw_kint(&w, "dropped_lines", res->dropped);
-	jw_key(&w, "message");
-	jw_strn(&w, (const char *)hp_rec_data(x), x->len);
-	ev_end(r, &w);
+		fkint(b, "dropped_lines", res->dropped);
+	fkstr(b, "message", hp_rec_data(x), x->len);
+	buf_putc(b, '}');
+	write_line(r);
 }
 
 static void alert(hp_recorder *r, const hp_rec *x)
@@ -513,32 +659,46 @@ static void ev_stats(hp_recorder *r, const hp_rec *x)
 
 /* ---- what each record becomes ----------------------------------------------------------- */
 
+/* "key=value" pairs, by hand (no printf per message). */
+static void note_add(char *out, size_t n, size_t *k, const char *key, const char *v)
+{
+	size_t kl = strlen(key), vl = strlen(v);
+	if (*k + kl + vl + 3 > n)
+		return;
+	if (*k)
+		out[(*k)++] = ' ';
+	memcpy(out + *k, key, kl);
+	out[*k + kl] = '=';
+	memcpy(out + *k + kl + 1, v, vl + 1);
+	*k += kl + 1 + vl;
+}
+
+static void note_num(char *out, size_t n, size_t *k, const char *key, uint64_t v)
+{
+	char t[21];
+	t[hp_utoa(v, t)] = 0;
+	note_add(out, n, k, key, t);
+}
+
 static void note_of(const hp_rec *x, char *out, size_t n)
 {
 	const hp_result *res = &x->u.r;
 	size_t k = 0;
 	out[0] = 0;
-#define ADD(...)                                                                                   \
-	do {                                                                                       \
-		int w_ = snprintf(out + k, n - k, __VA_ARGS__);                                    \
-		if (w_ > 0 && (size_t)w_ < n - k)                                                  \
-			k += (size_t)w_;                                                           \
-	} while (0)
-	if (res->user[0])
-		ADD("user=%s exists=%d ", res->user, res->exists);
+	if (res->user[0]) {
+		note_add(out, n, &k, "user", res->user);
+		note_num(out, n, &k, "exists", res->exists);
+	}
 	if (res->auth)
-		ADD("auth=%s ", hp_auth_name(res->auth));
+		note_add(out, n, &k, "auth", hp_auth_name(res->auth));
 	if (res->auth_user[0])
-		ADD("auth_user=%s ", res->auth_user);
+		note_add(out, n, &k, "auth_user", res->auth_user);
 	if (res->dropped)
-		ADD("dropped_lines=%u ", res->dropped);
+		note_num(out, n, &k, "dropped_lines", res->dropped);
 	if (x->ttl)
-		ADD("ttl=%u ", x->ttl);
+		note_num(out, n, &k, "ttl", x->ttl);
 	if (x->conn)
-		ADD("connection=%u ", x->conn);
-#undef ADD
-	if (k && out[k - 1] == ' ')
-		out[k - 1] = 0;
+		note_num(out, n, &k, "connection", x->conn);
 }
 
 static void store_fail(hp_recorder *r, const char *what)

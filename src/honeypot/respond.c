@@ -86,11 +86,23 @@ static void w_cstr(wbuf *w, const char *s)
 	w_put(w, s, strlen(s));
 }
 
+size_t hp_utoa(uint64_t v, char out[21])
+{
+	char t[21];
+	size_t n = 0;
+	do {
+		t[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (size_t i = 0; i < n; i++)
+		out[i] = t[n - 1 - i];
+	return n;
+}
+
 static void w_uint(wbuf *w, uint64_t v)
 {
-	char t[24];
-	int n = snprintf(t, sizeof t, "%llu", (unsigned long long)v);
-	w_put(w, t, (size_t)n);
+	char t[21];
+	w_put(w, t, hp_utoa(v, t));
 }
 
 /* ---- the context ------------------------------------------------------------- */
@@ -191,6 +203,8 @@ typedef struct req {
 	const hp_msg *m;
 	sip_msg sm;
 	const sip_hdr *from, *to, *callid, *cseq, *contact, *require, *auth;
+	sip_via via; /* the top Via, parsed */
+	int via_ok;
 	sip_str branch;
 	sip_str user;  /* the extension asked for */
 	int to_tagged; /* To already has a tag (in a dialog) */
@@ -222,9 +236,16 @@ static void addr_texts(req *q)
 {
 	addr_str(q->m->src, q->srcip);
 	addr_str(q->m->dst, q->dstip);
-	int v6s = !addr_is_v4(q->m->src), v6d = !addr_is_v4(q->m->dst);
-	snprintf(q->srcip_uri, sizeof q->srcip_uri, v6s ? "[%s]" : "%s", q->srcip);
-	snprintf(q->dstip_uri, sizeof q->dstip_uri, v6d ? "[%s]" : "%s", q->dstip);
+	const char *ip[2] = {q->srcip, q->dstip};
+	char *uri[2] = {q->srcip_uri, q->dstip_uri};
+	int v6[2] = {!addr_is_v4(q->m->src), !addr_is_v4(q->m->dst)};
+	for (int i = 0; i < 2; i++) { /* IPv6 in brackets, as in a URI */
+		size_t n = strlen(ip[i]);
+		uri[i][0] = '[';
+		memcpy(uri[i] + v6[i], ip[i], n);
+		uri[i][v6[i] + n] = ']';
+		uri[i][n + 2 * (size_t)v6[i]] = 0;
+	}
 }
 
 /* Reads the headers every reply needs; -1 if one is missing. */
@@ -243,9 +264,9 @@ static int read_request(hp_ctx *c, req *q)
 		q->auth = sip_find(m, SIP_H_PROXY_AUTHORIZATION);
 	if (!via || !q->from || !q->to || !q->callid || !q->cseq)
 		return -1;
-	sip_via v;
-	if (sip_parse_via(via->value, &v) == 0)
-		q->branch = v.branch;
+	q->via_ok = sip_parse_via(via->value, &q->via) == 0;
+	if (q->via_ok)
+		q->branch = q->via.branch;
 	sip_nameaddr na;
 	q->to_tagged = sip_parse_nameaddr(q->to->value, &na) == 0 && na.tag_sep && na.tag.len;
 	q->expires = c->p->expires;
@@ -355,8 +376,8 @@ static void w_received(wbuf *w, const req *q, int rport)
  * address and port the request came from; every other parameter kept. */
 static void w_top_via(hp_ctx *c, wbuf *w, const req *q, sip_str value)
 {
-	sip_via v;
-	if (sip_parse_via(value, &v) < 0 || !v.params.p) {
+	const sip_via v = q->via;
+	if (!q->via_ok || !v.params.p) {
 		w_str(w, value);
 		return;
 	}
@@ -965,6 +986,38 @@ static void send_gate(hp_ctx *c, hp_src *s, const hp_msg *m, hp_result *r, req *
 	r->action = HP_ACT_REPLIED;
 }
 
+static void span(hp_result *r, const hp_msg *m, int f, sip_str v)
+{
+	if (v.len && v.p >= m->data && v.p + v.len <= m->data + m->len) {
+		r->field[f].off = (uint32_t)(v.p - m->data);
+		r->field[f].len = v.len;
+	}
+}
+
+static void span_hdr(hp_result *r, const hp_msg *m, const sip_msg *sm, int f, unsigned id)
+{
+	const sip_hdr *h = sip_find(sm, id);
+	if (h)
+		span(r, m, f, h->value);
+}
+
+/* The parts the event log shows, while the message is parsed anyway. */
+static void note_fields(hp_result *r, const hp_msg *m, const sip_msg *sm)
+{
+	span(r, m, HP_F_METHOD, sm->method_str);
+	span(r, m, HP_F_URI, sm->uri);
+	span_hdr(r, m, sm, HP_F_FROM, SIP_H_FROM);
+	span_hdr(r, m, sm, HP_F_TO, SIP_H_TO);
+	span_hdr(r, m, sm, HP_F_CALL_ID, SIP_H_CALL_ID);
+	span_hdr(r, m, sm, HP_F_CSEQ, SIP_H_CSEQ);
+	span_hdr(r, m, sm, HP_F_USER_AGENT, SIP_H_USER_AGENT);
+	span_hdr(r, m, sm, HP_F_CONTACT, SIP_H_CONTACT);
+	span_hdr(r, m, sm, HP_F_AUTH, SIP_H_AUTHORIZATION);
+	if (!r->field[HP_F_AUTH].len)
+		span_hdr(r, m, sm, HP_F_AUTH, SIP_H_PROXY_AUTHORIZATION);
+	r->rstatus = sm->status;
+}
+
 static void handle_sip(hp_ctx *c, hp_src *s, const hp_msg *m, hp_result *r)
 {
 	req q;
@@ -978,6 +1031,7 @@ static void handle_sip(hp_ctx *c, hp_src *s, const hp_msg *m, hp_result *r)
 	r->kind = q.sm.kind;
 	r->method = q.sm.method;
 	r->quirks = q.sm.quirks;
+	note_fields(r, m, &q.sm);
 	if (q.sm.kind != SIP_REQUEST) {
 		r->action = HP_ACT_NO_REPLY;
 		return;

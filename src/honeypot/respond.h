@@ -67,6 +67,24 @@ typedef struct hp_msg {
 	int64_t now_ns;
 } hp_msg;
 
+/* Where the handler found the parts the event log shows, so that nothing
+ * parses the message twice: offsets into the message (len 0: absent). */
+enum hp_field {
+	HP_F_METHOD,
+	HP_F_URI,
+	HP_F_FROM,
+	HP_F_TO,
+	HP_F_CALL_ID,
+	HP_F_CSEQ,
+	HP_F_USER_AGENT,
+	HP_F_CONTACT,
+	HP_F_AUTH, /* Authorization or Proxy-Authorization value */
+	HP_F_COUNT
+};
+typedef struct hp_span {
+	uint32_t off, len;
+} hp_span;
+
 typedef struct hp_result {
 	uint8_t action;	      /* enum hp_action */
 	uint8_t auth;	      /* enum hp_auth */
@@ -78,6 +96,8 @@ typedef struct hp_result {
 	uint32_t quirks;      /* enum sip_quirk bits of the message */
 	const uint8_t *reply; /* the reply sent (valid until the next call) */
 	uint32_t reply_len;
+	uint16_t rstatus;	     /* a response's status code */
+	hp_span field[HP_F_COUNT];   /* see enum hp_field */
 	char user[HP_USER_MAX];	     /* the extension asked for ("" if none) */
 	char auth_user[HP_USER_MAX]; /* the digest username */
 } hp_result;
@@ -103,6 +123,9 @@ const hp_counts *hp_ctx_counts(const hp_ctx *c);
 hp_srctab *hp_ctx_sources(hp_ctx *c);
 const hp_limits *hp_ctx_limits(const hp_ctx *c);
 const hp_personality *hp_ctx_personality(const hp_ctx *c);
+
+/* Decimal digits of v (no NUL); returns how many. */
+size_t hp_utoa(uint64_t v, char out[21]);
 
 /* Digest response (RFC 2617 3.2.2) as 32 lower-case hex digits: qop and
  * cnonce/nc used when qop is non-empty, MD5-sess when sess. */

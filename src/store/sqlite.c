@@ -91,7 +91,7 @@ static const char *const migrations[] = {
 	" dst BLOB NOT NULL, dst_text TEXT NOT NULL, dport INTEGER NOT NULL,"
 	" transport TEXT NOT NULL, wire_len INTEGER NOT NULL, data BLOB NOT NULL,"
 	" reply BLOB, status INTEGER, action TEXT NOT NULL, note TEXT NOT NULL);"
-	"CREATE INDEX messages_by_src ON messages(src, ts_ns);",
+	"CREATE INDEX messages_by_src ON messages(src);", /* rowid order is arrival order */
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -1050,9 +1050,9 @@ static int sq_scan_messages(store *base, const uint8_t ip[16], store_msg_cb cb, 
 	sqlite3_stmt *st;
 	const char *sql = ip ? "SELECT ts_ns, sensor, src, sport, dst, dport, transport, wire_len,"
 			       " data, reply, status, action, note FROM messages WHERE src = ?"
-			       " ORDER BY ts_ns, id"
+			       " ORDER BY id"
 			     : "SELECT ts_ns, sensor, src, sport, dst, dport, transport, wire_len,"
-			       " data, reply, status, action, note FROM messages ORDER BY ts_ns, id";
+			       " data, reply, status, action, note FROM messages ORDER BY id";
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return sq_fail(s, "reading sensor messages");
 	if (ip)
