@@ -971,6 +971,7 @@ static void send_gate(hp_ctx *c, hp_src *s, const hp_msg *m, hp_result *r, req *
 		memcpy(c->out, "\r\n", 2); /* keep-alive pong */
 	if (!n) {
 		r->action = HP_ACT_AMPLIFICATION;
+		r->dropped = 0;
 		return;
 	}
 	hp_bucket_take(&s->bucket);

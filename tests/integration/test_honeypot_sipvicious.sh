@@ -100,6 +100,9 @@ jq -se 'map(select(.ip == "127.0.0.1"))[0] | .packets > 1000 and (.ports | index
 	"$work/sources.jsonl" >/dev/null || fail "sources: $(cat "$work/sources.jsonl")"
 "$scanprint" show --db "$HP_DB" 127.0.0.1 >"$work/show.txt"
 grep -q "by hp-chain" "$work/show.txt" || fail "show does not name the sensor"
+grep -q "^Honeypot" "$work/show.txt" && grep -q "REGISTER sip:127.0.0.1 SIP/2.0" "$work/show.txt" &&
+	grep -q "auth=accepted auth_user=1007" "$work/show.txt" ||
+	fail "show has no honeypot section with the cracked account: $(tail -15 "$work/show.txt")"
 tried=$("$scanprint" show --db "$HP_DB" --json 127.0.0.1 | jq '.sip.passwords_tried // 0')
 echo "ok: profile stored with sensor hp-chain (SIP analyser's passwords_tried: $tried)"
 session=$(q "SELECT format || ' ' || sensor FROM captures ORDER BY id DESC LIMIT 1")
