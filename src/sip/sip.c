@@ -692,7 +692,7 @@ int sip_looks_like(const uint8_t *p, size_t n)
 		return 0;
 	switch (p[0]) {
 	case 'S':
-		return memcmp(p, "SIP/", 4) == 0 || memcmp(p, "SUBSCRIBE ", 10) == 0;
+		return memcmp(p, "SIP/", 4) == 0 || (n >= 10 && memcmp(p, "SUBSCRIBE ", 10) == 0);
 	case 'O':
 		return memcmp(p, "OPTIONS ", 8) == 0;
 	case 'I':

@@ -834,6 +834,23 @@ static void test_view_and_profile(void **state)
 	ptable_free(t);
 }
 
+/* sip_looks_like() read 10 bytes of an 8- or 9-byte "SUBSCRIB..." (found
+ * by fuzz_sip while this work was tested; fixed in sip.c). Exact-size heap
+ * copies, so that AddressSanitizer sees any over-read. */
+static void test_sip_looks_like_short(void **state)
+{
+	(void)state;
+	const char *in[] = {"SUBSCRIB", "SUBSCRIBE", "SUBSCRIBE ", "REGISTER", "PUBLISH "};
+	const int want[] = {0, 0, 1, 0, 1};
+	for (size_t i = 0; i < sizeof in / sizeof in[0]; i++) {
+		size_t n = strlen(in[i]);
+		uint8_t *p = malloc(n);
+		memcpy(p, in[i], n);
+		assert_int_equal(sip_looks_like(p, n), want[i]);
+		free(p);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -856,6 +873,7 @@ int main(void)
 	    cmocka_unit_test(test_listen_parse),
 	    cmocka_unit_test(test_config_file),
 	    cmocka_unit_test(test_view_and_profile),
+	    cmocka_unit_test(test_sip_looks_like_short),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
