@@ -682,6 +682,11 @@ static int conn_frame(hp_server *s, conn *c)
 			conn_consume(c, 4);
 			continue;
 		}
+		uint32_t eol = 0;
+		while (eol < c->in_len && (c->in[eol] == '\r' || c->in[eol] == '\n'))
+			eol++;
+		if (eol == c->in_len)
+			break; /* line ends alone: a keep-alive on its way, or a message */
 		sip_hdr h[SIP_HDRS];
 		sip_msg m;
 		int rc = sip_parse(&m, c->in, c->in_len, h, SIP_HDRS, SIP_PARSE_STREAM);

@@ -136,6 +136,17 @@ assert time.time() - t0 < 5, "an unfinished message kept its connection %.1fs" %
 big = conn("127.0.0.9")
 big.sendall(b"OPTIONS sip:100@127.0.0.1 SIP/2.0\r\nX-Pad: " + b"A" * 6000)
 assert closed(big, 2), "an oversized message did not close its connection"
+# a lone CRLF (a keep-alive some clients send) neither closes the
+# connection nor hides the next message
+ka = conn("127.0.0.10")
+ka.sendall(b"\r\n")
+time.sleep(0.2)
+ka.sendall(b"OPTIONS sip:100@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.10;branch=z9hG4bKka\r\n"
+           b"From: <sip:a@127.0.0.10>;tag=1\r\nTo: <sip:100@127.0.0.1>\r\nCall-ID: ka\r\n"
+           b"CSeq: 1 OPTIONS\r\nX-Pad: " + b"p" * 300 + b"\r\nContent-Length: 0\r\n\r\n")
+ka.settimeout(2)
+assert ka.recv(4096).startswith(b"SIP/2.0 200 OK"), "no answer after a lone CRLF"
+ka.close()
 # idle connections: closed after 2 s
 time.sleep(3)
 open_now = sum(not closed(s, 0.01) for s in others)
