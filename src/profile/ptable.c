@@ -406,8 +406,8 @@ static void sample_record(ptable *t, acc *a, const pkt_view *v)
 	s->sport = v->sport;
 	s->dport = v->dport;
 	s->proto = v->proto;
-	uint32_t hdr = (uint32_t)(v->payload - v->l3);
-	s->wire_len = v->ip_len > hdr ? v->ip_len - hdr : v->payload_len;
+	uint32_t hdr = v->l3 ? (uint32_t)(v->payload - v->l3) : 0;
+	s->wire_len = v->l3 && v->ip_len > hdr ? v->ip_len - hdr : v->payload_len;
 	d->n_samples++;
 }
 
@@ -541,6 +541,7 @@ void ptable_update(ptable *t, uint32_t idx, const pkt_view *v)
 {
 	acc *a = ptable_at(t, idx);
 	int first = a->packets == 0;
+	int hdr = v->l3 != NULL; /* a socket sensor's view has no IP header fields */
 	if (first) {
 		a->first_ns = a->last_ns = v->ts_ns;
 		a->seq0 = v->seq;
@@ -548,6 +549,7 @@ void ptable_update(ptable *t, uint32_t idx, const pkt_view *v)
 		a->flags0 = v->tcp_flags;
 		a->df0 = v->df;
 		a->proto0 = v->proto;
+		a->nohdr0 = (uint8_t)!hdr;
 	} else {
 		/* captures are mostly in time order: first_ns (a cold line) is only
 		 * read for a packet older than the newest seen */
@@ -555,7 +557,8 @@ void ptable_update(ptable *t, uint32_t idx, const pkt_view *v)
 			a->last_ns = v->ts_ns;
 		else if (v->ts_ns < a->first_ns)
 			a->first_ns = v->ts_ns;
-		ipid_record(t, a, v);
+		if (hdr)
+			ipid_record(t, a, v);
 	}
 	if (++a->packets == UINT32_MAX)
 		t->need_flush = 1;
@@ -567,12 +570,13 @@ void ptable_update(ptable *t, uint32_t idx, const pkt_view *v)
 		a->fragments++;
 	if (v->df)
 		a->df++;
-	if (v->family == 4 && v->ipid == 0) {
+	if (hdr && v->family == 4 && v->ipid == 0) {
 		a->ipid_zero++;
 		if (v->df)
 			a->ipid_zero_df++;
 	}
-	ttl_add(t, a, v->ttl);
+	if (hdr || v->ttl)
+		ttl_add(t, a, v->ttl);
 	small_set_add(t, a, a->tgt, &a->ntgt, SET_TARGETS,
 		      v->family == 4 ? v->dst4 : addr_key32(v->dst));
 	observe_l4(t, a, v);
@@ -629,7 +633,8 @@ void ptable_export(ptable *t, uint32_t idx, profile *p)
 #undef X
 	p->quirks = a->quirks;
 	export_sets(t, a, p);
-	export_first_ipid(a, p);
+	if (!a->nohdr0)
+		export_first_ipid(a, p);
 	if (a->syn_count0) {
 		syn_sig s = a->syn0;
 		s.count = a->syn_count0;
