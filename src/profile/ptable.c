@@ -164,7 +164,6 @@ static acc *record_new(ptable *t, uint32_t *idx)
 		if (!t->chunk[c])
 			return NULL;
 		t->nchunks = c + 1;
-		t->mem += CHUNK_RECS * sizeof(acc);
 	}
 	t->n = i;
 	*idx = i;
@@ -218,13 +217,12 @@ static acc_detail *detail_get(ptable *t, acc *a)
 		t->dchunk[c] = aligned_alloc(64, CHUNK_RECS * sizeof(acc_detail));
 		if (!t->dchunk[c])
 			return NULL;
-		memset(t->dchunk[c], 0, CHUNK_RECS * sizeof(acc_detail));
 		t->ndchunks = c + 1;
-		t->mem += CHUNK_RECS * sizeof(acc_detail);
 	}
 	t->ndetail = i;
 	a->detail = i;
 	acc_detail *d = detail_at(t, i);
+	memset(d, 0, sizeof *d); /* one at a time: untouched chunk pages stay unmapped */
 	d->last[0] = d->last[1] = d->last[2] = UINT32_MAX; /* not a value: proto << 16 | port */
 	d->last[3] = 0;
 	/* move what was inline into the detail sets */
@@ -664,13 +662,16 @@ const payload_sample *ptable_samples(ptable *t, uint32_t idx, uint32_t *n)
 void ptable_stats_get(const ptable *t, ptable_stats *st)
 {
 	st->sources = t->n;
-	st->mem = t->mem;
+	st->mem = ptable_mem(t);
 	st->details = t->ndetail;
 }
 
+/* Memory in use: records and details made so far (their chunks are
+ * reserved whole but the pages are only touched as records are made), the
+ * index, and everything allocated per source. */
 uint64_t ptable_mem(const ptable *t)
 {
-	return t->mem;
+	return t->mem + (uint64_t)t->n * sizeof(acc) + (uint64_t)t->ndetail * sizeof(acc_detail);
 }
 
 uint32_t ptable_count(const ptable *t)
