@@ -18,8 +18,9 @@
 # its length is compared), counted against what the client sent and what
 # each honeypot's stop event counted. Then the ref store copied into
 # ClickHouse through the store interface must answer byte for byte the
-# same, times included. Last, a store made before messages were kept
-# (schema 1) is read without them and migrated by the next honeypot.
+# same, times included. A spool the unprivileged user cannot reach is
+# refused at start. Last, a store made before messages were kept (schema
+# 1) is read without them and migrated by the next honeypot.
 # Ports: ClickHouse $SP_CH_HTTP..; the honeypot 127.0.0.1:45060, clients
 # 127.0.0.2-5 on 45082-45085 (UDP) and 127.0.0.6 on 45091-45094 (TCP).
 set -eu
@@ -214,7 +215,18 @@ else
 	diff "$work/ref.answers" "$work/b" | head -n 12 >&2
 fi
 
-# 5. a store made before messages were kept (schema 1): read without them,
+# 5. started as root, the honeypot refuses a spool its user could not reach
+if [ "$(id -u)" = 0 ]; then
+	mkdir -m 700 "$work/private"
+	if SCANPRINT_SPOOL="$work/private/spool" timeout 20 "$scanprint" honeypot \
+		--db "$(ch_url clean)" --listen "127.0.0.1:$PORT" --log "$work/refused.log" \
+		2>"$work/err"; then
+		failed "the honeypot ran with a spool nobody cannot reach"
+	fi
+	said "cannot be used by uid $(id -u nobody) once root is dropped" "$work/err"
+fi
+
+# 6. a store made before messages were kept (schema 1): read without them,
 # then migrated by the next writer
 ch_query "DROP TABLE clean.messages"
 ch_query "DROP TABLE clean.schema_meta"
