@@ -220,6 +220,11 @@ static int start_recorder(hp_config *c, const hp_personality *p, parts *x, const
 	int fd = hp_recorder_log_fd(x->rec);
 	if (pw && fd >= 0 && fchown(fd, pw->pw_uid, pw->pw_gid) < 0)
 		fprintf(stderr, "scanprint: honeypot: cannot give the log to %s\n", c->user);
+	/* and the store the files it makes later (the ClickHouse spool) */
+	if (pw && pw->pw_uid != 0 && store_give_to(x->st, pw->pw_uid, pw->pw_gid) < 0) {
+		fprintf(stderr, "scanprint: honeypot: %s: %s\n", x->st->where, store_error(x->st));
+		return -1;
+	}
 	if (hp_drop_privileges(c->user, err, sizeof err) < 0) {
 		fprintf(stderr, "scanprint: honeypot: %s\n", err);
 		return -1;

@@ -141,3 +141,8 @@ int store_scan_messages(store *s, const uint8_t ip[16], store_msg_cb cb, void *c
 		return 0;
 	return s->ops->scan_messages(s, ip, cb, ctx);
 }
+
+int store_give_to(store *s, unsigned uid, unsigned gid)
+{
+	return s->ops->give_to ? s->ops->give_to(s, uid, gid) : 0;
+}

@@ -105,6 +105,10 @@ typedef struct store_ops {
 	 * oldest first. */
 	int (*put_message)(store *s, const sensor_msg *m);
 	int (*scan_messages)(store *s, const uint8_t ip[16], store_msg_cb cb, void *ctx);
+	/* Optional: a sensor that drops root after opening the store becomes
+	 * uid:gid; files the store makes later must be made by that user.
+	 * -1 (err set) when that user could not write the store. */
+	int (*give_to)(store *s, unsigned uid, unsigned gid);
 	void (*close)(store *s);
 } store_ops;
 
@@ -144,6 +148,7 @@ int store_scan_key_members(store *s, const char *kind, const char *key, store_pr
 			   void *ctx);
 int store_put_message(store *s, const sensor_msg *m);
 int store_scan_messages(store *s, const uint8_t ip[16], store_msg_cb cb, void *ctx);
+int store_give_to(store *s, unsigned uid, unsigned gid);
 
 /* Implementations. */
 store *store_sqlite_open(const char *path, int mode, char *err, size_t errlen);
