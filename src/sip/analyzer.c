@@ -92,6 +92,7 @@ typedef struct sip_an {
 	int nshape;
 	src_state *pool;
 	uint32_t npool, cappool;
+	uint64_t pool_mem; /* what the pool's states hold beyond themselves (an_mem) */
 	sip_stream *stream;
 	sip_blob *out; /* export scratch */
 	sip_eval ev, ev2;
@@ -137,6 +138,7 @@ static void free_pool(sip_an *s)
 		free(st->samples);
 	}
 	s->npool = 0;
+	s->pool_mem = 0;
 }
 
 static void an_destroy(void *self)
@@ -174,16 +176,20 @@ static uint64_t an_mem(void *self)
 	uint64_t m = sizeof *s + CACHE_SLOTS * sizeof *s->cache + ATTR_MAX * sizeof *s->attr +
 		     SHAPE_MAX * sizeof *s->shape + sip_stream_mem(s->stream) +
 		     (uint64_t)s->cappool * sizeof *s->pool;
-	for (uint32_t i = 0; i < s->npool; i++) {
-		const src_state *st = &s->pool[i];
-		m += dset_mem(&st->exts) + dset_mem(&st->passwords) + dset_mem(&st->auth_resp) +
-		     dset_mem(&st->users) + dset_mem(&st->targets) +
-		     (st->samples ? sizeof *st->samples : 0);
-	}
-	return m;
+	return m + s->pool_mem;
 }
 
 /* ---- per-source state ------------------------------------------------------- */
+
+/* What one state holds beyond itself; kept as a running total over the
+ * pool (pool_mem) so that the memory the shard publishes after every batch
+ * costs nothing per source. */
+static uint64_t state_mem(const src_state *st)
+{
+	return dset_mem(&st->exts) + dset_mem(&st->passwords) + dset_mem(&st->auth_resp) +
+	       dset_mem(&st->users) + dset_mem(&st->targets) +
+	       (st->samples ? sizeof *st->samples : 0);
+}
 
 static src_state *state_of(sip_an *s, acc *a)
 {
@@ -665,11 +671,13 @@ static void on_message(sip_an *s, acc *a, const pkt_view *v, const uint8_t *data
 		return;
 	}
 	count_request(st, &m);
+	uint64_t before = state_mem(st);
 	cache_ent *c;
 	if (classify(s, st, &m, &c) >= 0)
 		attribute_known(s, st, &m, v, c);
 	else
 		attribute_unknown(s, st, &m, v, c->unknown);
+	s->pool_mem += state_mem(st) - before; /* states only grow until cleared */
 }
 
 static void on_stream_message(void *ctx, const uint8_t *msg, size_t len)
