@@ -684,20 +684,47 @@ int ptable_needs_flush(const ptable *t)
 	return t->need_flush;
 }
 
-static int by_ip(const void *a, const void *b, void *t)
+/* Sorting by address compares two words, not records: the addresses are
+ * copied out once as big-endian halves (their order is memcmp's). */
+typedef struct ip_key {
+	uint64_t hi, lo;
+	uint32_t idx;
+} ip_key;
+
+static int by_key(const void *a, const void *b)
 {
-	const acc *x = ptable_at(t, *(const uint32_t *)a);
-	const acc *y = ptable_at(t, *(const uint32_t *)b);
-	return memcmp(x->ip, y->ip, 16);
+	const ip_key *x = a, *y = b;
+	if (x->hi != y->hi)
+		return x->hi < y->hi ? -1 : 1;
+	return (x->lo > y->lo) - (x->lo < y->lo);
+}
+
+static uint64_t be64_at(const uint8_t *p)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
 }
 
 uint32_t *ptable_sorted(ptable *t)
 {
 	uint32_t *o = malloc(((size_t)t->n + 1) * sizeof *o);
-	if (!o)
+	ip_key *k = malloc(((size_t)t->n + 1) * sizeof *k);
+	if (!o || !k) {
+		free(o);
+		free(k);
 		return NULL;
+	}
+	for (uint32_t i = 0; i < t->n; i++) {
+		const acc *a = ptable_at(t, i + 1);
+		k[i].hi = be64_at(a->ip);
+		k[i].lo = be64_at(a->ip + 8);
+		k[i].idx = i + 1;
+	}
+	qsort(k, t->n, sizeof *k, by_key);
 	for (uint32_t i = 0; i < t->n; i++)
-		o[i] = i + 1;
-	qsort_r(o, t->n, sizeof *o, by_ip, t);
+		o[i] = k[i].idx;
+	free(k);
 	return o;
 }

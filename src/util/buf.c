@@ -21,7 +21,7 @@ void buf_reset(buf *b)
 	b->oom = 0;
 }
 
-int buf_reserve(buf *b, size_t extra)
+int buf_grow(buf *b, size_t extra)
 {
 	if (b->oom)
 		return -1;
@@ -48,13 +48,6 @@ void buf_put(buf *b, const void *data, size_t len)
 	b->len += len;
 }
 
-void buf_putc(buf *b, uint8_t c)
-{
-	if (buf_reserve(b, 1) < 0)
-		return;
-	b->p[b->len++] = c;
-}
-
 void buf_puts(buf *b, const char *s)
 {
 	buf_put(b, s, strlen(s));
@@ -78,23 +71,6 @@ void buf_printf(buf *b, const char *fmt, ...)
 	va_start(ap, fmt);
 	buf_vprintf(b, fmt, ap);
 	va_end(ap);
-}
-
-void buf_put_uv(buf *b, uint64_t v)
-{
-	uint8_t tmp[10];
-	size_t n = 0;
-	do {
-		uint8_t byte = v & 0x7f;
-		v >>= 7;
-		tmp[n++] = (uint8_t)(byte | (v ? 0x80 : 0));
-	} while (v);
-	buf_put(b, tmp, n);
-}
-
-void buf_put_sv(buf *b, int64_t v)
-{
-	buf_put_uv(b, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
 }
 
 const char *buf_cstr(buf *b)
