@@ -78,8 +78,10 @@ typedef struct sig_pattern {
  * index: templates derived with "like" share what they do not replace. Each
  * pattern has its layout-normalised twin (see sig_norm). */
 typedef struct sig_header {
-	char name[40];		 /* as the tool writes it ("Call-ID", "v") */
-	char sep[8];		 /* between the name and the value, as written (": ") */
+	char name[40];	  /* as the tool writes it ("Call-ID", "v") */
+	char sep[8];	  /* between the name and the value, as written (": ") */
+	uint8_t name_len; /* strlen(name), strlen(sep): set by the loader */
+	uint8_t sep_len;
 	uint16_t id;		 /* enum sip_hdr_id */
 	uint8_t optional;	 /* may be absent */
 	uint8_t nalt;		 /* alternative patterns */
@@ -91,7 +93,8 @@ typedef struct sig_slot {
 	char name[32];	/* e.g. "User-Agent", "From.display", "local" */
 	char stock[96]; /* the unmodified tool's value; "" = none */
 	uint8_t has_stock;
-	uint8_t role; /* enum sig_role */
+	uint8_t stock_len; /* strlen(stock): set by the loader */
+	uint8_t role;	   /* enum sig_role */
 } sig_slot;
 
 enum sig_leak { LEAK_NONE = 0, LEAK_SVMAP, LEAK_SVWAR, LEAK_SVCRACK };
