@@ -56,20 +56,19 @@ static int in_class_slow(unsigned cls, uint8_t c)
 }
 
 /* in_class as a table: the matcher asks it for every character it scans. */
-static uint16_t class_bits[256];
+static uint8_t class_tab[SC_COUNT][256];
 static pthread_once_t class_once = PTHREAD_ONCE_INIT;
 
 static void class_init(void)
 {
 	for (unsigned c = 0; c < 256; c++)
 		for (unsigned k = 0; k < SC_COUNT; k++)
-			if (in_class_slow(k, (uint8_t)c))
-				class_bits[c] |= (uint16_t)(1u << k);
+			class_tab[k][c] = (uint8_t)in_class_slow(k, (uint8_t)c);
 }
 
 static inline int in_class(unsigned cls, uint8_t c)
 {
-	return (class_bits[c] >> cls) & 1;
+	return class_tab[cls][c];
 }
 
 /* ---- pattern matching ---------------------------------------------------- */
@@ -92,9 +91,11 @@ static size_t class_run(unsigned cls, const uint8_t *s, size_t n, size_t pos, si
 			k++;
 		return pos + k < n ? k + 1 : 0;
 	}
-	while (pos + k < n && k < max && in_class(cls, s[pos + k]))
-		k++;
-	return k;
+	const uint8_t *q = s + pos, *end = q + (n - pos < max ? n - pos : max);
+	const uint8_t *tab = class_tab[cls];
+	while (q < end && tab[*q])
+		q++;
+	return (size_t)(q - (s + pos));
 }
 
 static int match_el(mctx *x, const sig_pattern *p, int ei, const uint8_t *s, size_t n, size_t pos);
@@ -180,14 +181,23 @@ static int first_len(const sig_elem *e, int next, const uint8_t *s, size_t n, si
 		     size_t run, size_t *k, int *alts)
 {
 	if (e->cls == SC_ANY || e->cls == SC_TEXT) {
-		size_t f = e->min;
-		while (f <= run && !may_end(next, s, n, pos, f))
-			f++;
-		if (f > run)
+		if (next < 0) { /* every length from min on */
+			if (e->min > run)
+				return 0;
+			*alts |= e->min < run;
+			*k = e->min;
+			return 1;
+		}
+		/* the lengths k in min..run with s[pos + k] == next */
+		size_t last = run < n - pos - 1 ? run : n - pos - 1; /* pos + k < n */
+		if (pos >= n || e->min > last)
 			return 0;
-		for (size_t j = f + 1; j <= run && !*alts; j++)
-			*alts = may_end(next, s, n, pos, j);
-		*k = f;
+		const uint8_t *f = memchr(s + pos + e->min, next, last - e->min + 1);
+		if (!f)
+			return 0;
+		size_t fk = (size_t)(f - (s + pos));
+		*alts |= fk < last && memchr(f + 1, next, last - fk) != NULL;
+		*k = fk;
 		return 1;
 	}
 	size_t f = run;

@@ -137,11 +137,13 @@ static int ieq_n(const uint8_t *a, const char *b, size_t n)
 	return 1;
 }
 
-/* hdr_names by length, then compared with the few names of that length:
- * built once (pthread_once: parsers may run on several threads). */
+/* hdr_names by length and first letter (a few names share both), built
+ * once (pthread_once: parsers may run on several threads). */
 #define NAME_MAX_LEN 24
-static uint8_t by_len[NAME_MAX_LEN][10];
-static uint8_t by_len_n[NAME_MAX_LEN];
+#define NAME_BUCKET  4
+static uint8_t by_name[NAME_MAX_LEN][32][NAME_BUCKET]; /* hdr_names index + 1 */
+static char lower_names[sizeof hdr_names / sizeof hdr_names[0]][NAME_MAX_LEN];
+static int8_t by_compact[32]; /* hdr_names index + 1 of each compact letter */
 static pthread_once_t by_len_once = PTHREAD_ONCE_INIT;
 static int16_t by_id[SIP_H_COUNT]; /* hdr_names index of each id + 1 */
 
@@ -150,10 +152,46 @@ static void index_names(void)
 	for (size_t i = 0; i < N_HDR_NAMES; i++) {
 		if (hdr_names[i].id < SIP_H_COUNT && !by_id[hdr_names[i].id])
 			by_id[hdr_names[i].id] = (int16_t)(i + 1);
+		if (hdr_names[i].compact && !by_compact[hdr_names[i].compact & 31])
+			by_compact[hdr_names[i].compact & 31] = (int8_t)(i + 1);
 		size_t l = strlen(hdr_names[i].name);
-		if (l < NAME_MAX_LEN && by_len_n[l] < sizeof by_len[0])
-			by_len[l][by_len_n[l]++] = (uint8_t)i;
+		if (l >= NAME_MAX_LEN)
+			continue;
+		for (size_t k = 0; k < l; k++)
+			lower_names[i][k] = (char)lower((uint8_t)hdr_names[i].name[k]);
+		uint8_t *b = by_name[l][lower_names[i][0] & 31];
+		for (int k = 0; k < NAME_BUCKET; k++)
+			if (!b[k]) {
+				b[k] = (uint8_t)(i + 1);
+				break;
+			}
 	}
+}
+
+/* The hdr_names index of a name written in full, or -1; *exact is set when
+ * it is written as hdr_names spells it. */
+static int name_index(const uint8_t *name, size_t len, int *exact)
+{
+	*exact = 0;
+	if (len < 2 || len >= NAME_MAX_LEN)
+		return -1;
+	pthread_once(&by_len_once, index_names);
+	const uint8_t *b = by_name[len][lower(name[0]) & 31];
+	for (int k = 0; k < NAME_BUCKET && b[k]; k++) {
+		int i = b[k] - 1;
+		if (lower(name[0]) != (uint8_t)lower_names[i][0])
+			continue;
+		if (memcmp(name, hdr_names[i].name, len) == 0) {
+			*exact = 1;
+			return i;
+		}
+		size_t j = 1;
+		while (j < len && lower(name[j]) == (uint8_t)lower_names[i][j])
+			j++;
+		if (j == len)
+			return i;
+	}
+	return -1;
 }
 
 unsigned sip_hdr_lookup(const uint8_t *name, size_t len, int *compact)
@@ -161,24 +199,20 @@ unsigned sip_hdr_lookup(const uint8_t *name, size_t len, int *compact)
 	if (compact)
 		*compact = 0;
 	if (len == 1) {
-		for (size_t i = 0; i < N_HDR_NAMES; i++)
-			if (hdr_names[i].compact == lower(name[0])) {
-				if (compact)
-					*compact = 1;
-				return hdr_names[i].id;
-			}
-		return SIP_H_OTHER;
+		uint8_t c = lower(name[0]);
+		if (c < 'a' || c > 'z')
+			return SIP_H_OTHER;
+		pthread_once(&by_len_once, index_names);
+		int i = by_compact[c & 31];
+		if (!i)
+			return SIP_H_OTHER;
+		if (compact)
+			*compact = 1;
+		return hdr_names[i - 1].id;
 	}
-	if (!len || len >= NAME_MAX_LEN)
-		return SIP_H_OTHER;
-	pthread_once(&by_len_once, index_names);
-	uint8_t c0 = lower(name[0]);
-	for (unsigned k = 0; k < by_len_n[len]; k++) {
-		const char *n = hdr_names[by_len[len][k]].name;
-		if (lower((uint8_t)n[0]) == c0 && ieq_n(name, n, len))
-			return hdr_names[by_len[len][k]].id;
-	}
-	return SIP_H_OTHER;
+	int exact;
+	int i = name_index(name, len, &exact);
+	return i < 0 ? SIP_H_OTHER : hdr_names[i].id;
 }
 
 const char *sip_hdr_canon(unsigned id)
@@ -520,12 +554,20 @@ static int header_line(sip_msg *m, const line *l, sip_hdr *h)
 		h->layout |= SIP_HL_TAB;
 	if (before)
 		m->quirks |= SIP_Q_WS_COLON;
-	int compact;
-	h->id = (uint16_t)sip_hdr_lookup(h->name.p, h->name.len, &compact);
-	if (compact)
-		h->layout |= SIP_HL_COMPACT;
-	else if (h->id != SIP_H_OTHER && memcmp(h->name.p, sip_hdr_canon(h->id), name_len) != 0)
-		h->layout |= SIP_HL_ODD_CASE;
+	if (name_len == 1) {
+		int compact;
+		h->id = (uint16_t)sip_hdr_lookup(h->name.p, h->name.len, &compact);
+		if (compact)
+			h->layout |= SIP_HL_COMPACT;
+		return 0;
+	}
+	/* each id has one name: written otherwise than it, it is odd case */
+	int exact, k = name_index(h->name.p, name_len, &exact);
+	if (k >= 0) {
+		h->id = hdr_names[k].id;
+		if (!exact)
+			h->layout |= SIP_HL_ODD_CASE;
+	}
 	return 0;
 }
 
@@ -545,7 +587,7 @@ static void extend_value(sip_hdr *h, const line *l)
 	h->eol = l->eol;
 }
 
-static void finish_value(sip_hdr *h)
+static void finish_value(sip_hdr *h, int lines_nul)
 {
 	while (h->value.len && is_blank(h->value.p[h->value.len - 1])) {
 		h->value.len--;
@@ -553,7 +595,7 @@ static void finish_value(sip_hdr *h)
 	}
 	if (!h->value.len)
 		h->layout |= SIP_HL_EMPTY;
-	if (h->value.len && memchr(h->value.p, 0, h->value.len))
+	if (lines_nul && h->value.len && memchr(h->value.p, 0, h->value.len))
 		h->layout |= SIP_HL_NUL;
 }
 
@@ -582,15 +624,19 @@ static int parse_headers(sip_msg *m, cursor *c, const uint8_t *base, uint8_t *eo
 		note_eol(m, l.eol, eols);
 		if (l.len == 0 && l.eol != SIP_EOL_NONE)
 			return 1;
-		if (memchr(l.p, 0, l.len))
+		int nul = memchr(l.p, 0, l.len) != NULL;
+		if (nul)
 			m->quirks |= SIP_Q_NUL;
 		if (header_line(m, &l, &cur) == 0) {
 			while (next_is_fold(c) && next_line(c, base, &l)) {
 				note_eol(m, l.eol, eols);
 				extend_value(&cur, &l);
+				nul |= memchr(l.p, 0, l.len) != NULL;
 				m->quirks |= SIP_Q_FOLDED;
 			}
-			finish_value(&cur);
+			/* a value lies within its lines: without a NUL in them
+			 * it has none */
+			finish_value(&cur, nul);
 			add_header(m, cl, &cur);
 		} else {
 			m->quirks |= SIP_Q_BAD_LINE;
