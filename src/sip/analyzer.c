@@ -373,6 +373,7 @@ static void count_request(src_state *st, const sip_msg *m)
 	st->method[m->method]++;
 	const sip_hdr *to = sip_find(m, SIP_H_TO);
 	sip_nameaddr na;
+	/* a tag is "tag" LWS "=" ...: no '=', no tag (most scans) */
 	int to_tag = to && sip_parse_nameaddr(to->value, &na) == 0 && na.tag.len;
 	if (to_tag || m->method == SIP_M_ACK || m->method == SIP_M_BYE ||
 	    m->method == SIP_M_CANCEL || m->method == SIP_M_PRACK || m->method == SIP_M_UPDATE)
@@ -410,8 +411,10 @@ static void note_svmap_tag(src_state *st, const sv_tag *d, const pkt_view *v)
 		return;
 	st->tags_elsewhere++;
 	blob_tag t = {d->ip, d->port, v->dst4, v->dport};
+	/* fields, not memcmp: the struct has padding, whose bytes are not set */
 	for (int i = 0; i < st->ntag; i++)
-		if (!memcmp(&st->tag[i], &t, sizeof t))
+		if (st->tag[i].target == t.target && st->tag[i].port == t.port &&
+		    st->tag[i].dst == t.dst && st->tag[i].dport == t.dport)
 			return;
 	if (st->ntag < SRC_TAGS)
 		st->tag[st->ntag++] = t;
@@ -435,25 +438,31 @@ static void add_sample(char (*list)[24], uint8_t *n, sip_str v)
 		memcpy(list[(*n)++], s, sizeof s);
 }
 
-static void note_leaks(src_state *st, const sip_template *t, const sip_eval *e, const pkt_view *v)
+/* The template's tag slot decoded as a SIPVicious tag (templates that
+ * leak): 1 if it decodes. */
+static int decode_tag(const sip_template *t, const sip_eval *e, sv_tag *d)
 {
-	sv_tag d;
 	sip_str tag = sip_eval_slot(e, t->role[SR_TAG]);
-	int decoded = t->leak && tag.len && sv_tag_decode(tag, &d) == 0;
+	return t->leak && tag.len && sv_tag_decode(tag, d) == 0;
+}
+
+static void note_leaks(src_state *st, const sip_template *t, const sip_eval *e, const pkt_view *v,
+		       int decoded, const sv_tag *d)
+{
 	if (decoded && t->leak == LEAK_SVMAP)
-		note_svmap_tag(st, &d, v);
+		note_svmap_tag(st, d, v);
 	if (decoded && t->leak == LEAK_SVCRACK) {
-		dset_add(&st->passwords, hash_str32(sip_str_of(d.text, strlen(d.text))));
+		dset_add(&st->passwords, hash_str32(sip_str_of(d->text, strlen(d->text))));
 		int dup = 0;
 		samples *sm = samples_of(st);
 		for (int i = 0; sm && i < st->npass; i++)
-			dup |= !strcmp(sm->pass[i], d.text);
+			dup |= !strcmp(sm->pass[i], d->text);
 		if (sm && !dup && st->npass < BLOB_SAMPLES)
-			snprintf(sm->pass[st->npass++], sizeof sm->pass[0], "%s", d.text);
+			snprintf(sm->pass[st->npass++], sizeof sm->pass[0], "%s", d->text);
 	}
 	sip_str ext = sip_eval_slot(e, t->role[SR_EXT]);
 	if (decoded && t->leak == LEAK_SVWAR)
-		ext = sip_str_of(d.text, strlen(d.text));
+		ext = sip_str_of(d->text, strlen(d->text));
 	if (ext.len && t->leak != LEAK_SVCRACK) {
 		dset_add(&st->exts, hash_str32(ext));
 		samples *sm = samples_of(st);
@@ -505,19 +514,15 @@ static void note_generic_host(src_state *st, const sip_msg *m)
  * the values of slots with a stock value, the version slot, whether the
  * tag decodes, the headers that did not follow the pattern, and the extra
  * headers. Equal hashes give equal attributions. */
-static uint64_t memo_key(const sip_template *t, const sip_eval *e, const sip_msg *m)
+static uint64_t memo_key(const sip_template *t, const sip_eval *e, const sip_msg *m, int decoded,
+			 const sv_tag *d)
 {
 	uint64_t h = hash_mix64((uint64_t)e->tmpl + 1);
 	for (int i = 0; i < t->nslot; i++)
 		if ((t->slot[i].has_stock || i == t->version_slot) && e->cap[i].set)
 			h = hash_bytes(e->cap[i].p, e->cap[i].len, h + (uint64_t)i);
-	if (t->leak == LEAK_SVMAP || t->leak == LEAK_SVWAR) {
-		sv_tag d;
-		sip_str tag = sip_eval_slot(e, t->role[SR_TAG]);
-		h ^= (uint64_t)(sv_tag_decode(tag, &d) == 0 &&
-				(t->leak != LEAK_SVMAP || d.target_ok))
-		     << 63;
-	}
+	if (t->leak == LEAK_SVMAP || t->leak == LEAK_SVWAR)
+		h ^= (uint64_t)(decoded && (t->leak != LEAK_SVMAP || d->target_ok)) << 63;
 	/* those changes quote the values masked: hash them masked */
 	char raw[256], masked[ATTR_TEXT];
 	for (int i = 0; i < t->nhdr; i++)
@@ -540,7 +545,9 @@ static void attribute_known(sip_an *s, src_state *st, const sip_msg *m, const pk
 			    cache_ent *c)
 {
 	const sip_template *t = s->sigs->t[s->ev.tmpl];
-	uint64_t memo = memo_key(t, &s->ev, m);
+	sv_tag d;
+	int decoded = decode_tag(t, &s->ev, &d);
+	uint64_t memo = memo_key(t, &s->ev, m, decoded, &d);
 	int ai = c->memo_attr;
 	if (ai < 0 || c->memo != memo || s->attr[ai].key == 0) {
 		sip_attr at;
@@ -554,7 +561,7 @@ static void attribute_known(sip_an *s, src_state *st, const sip_msg *m, const pk
 	}
 	if (ai >= 0)
 		list_add(st->at, &st->nat, SRC_ATTRS, (uint16_t)ai, v->ts_ns);
-	note_leaks(st, t, &s->ev, v);
+	note_leaks(st, t, &s->ev, v, decoded, &d);
 	note_template_host(st, t, &s->ev, v->ts_ns);
 }
 
