@@ -231,14 +231,14 @@ static int match_first(mctx *x, const sig_pattern *p, const uint8_t *s, size_t n
 	for (int ei = 0; ei < p->n; ei++) {
 		const sig_elem *e = &p->e[ei];
 		if (e->kind == SE_LIT) {
-			if (n - pos < e->len || memcmp(s + pos, p->text + e->off, e->len))
+			if (n - pos < e->len || !sip_bytes_eq(s + pos, p->text + e->off, e->len))
 				goto fail;
 			pos += e->len;
 			continue;
 		}
 		sip_cap *c = &x->cap[e->slot];
 		if (c->set) { /* a slot seen before must repeat its value */
-			if (n - pos < c->len || memcmp(s + pos, c->p, c->len))
+			if (n - pos < c->len || !sip_bytes_eq(s + pos, c->p, c->len))
 				goto fail;
 			pos += c->len;
 			continue;
@@ -246,7 +246,7 @@ static int match_first(mctx *x, const sig_pattern *p, const uint8_t *s, size_t n
 		size_t k;
 		if (e->cls == SC_METHOD) {
 			k = x->method.len;
-			if (n - pos < k || memcmp(s + pos, x->method.p, k))
+			if (n - pos < k || !sip_bytes_eq(s + pos, x->method.p, k))
 				goto fail;
 		} else {
 			size_t run = class_run(e->cls, s, n, pos, e->max);
@@ -367,7 +367,7 @@ static int align(const sip_template *t, const sip_msg *m, sip_eval *e)
 /* The name and separator exactly as the tool writes them? */
 static int name_differs(const sig_header *th, const sip_hdr *mh)
 {
-	if (mh->name.len != th->name_len || memcmp(mh->name.p, th->name, th->name_len) ||
+	if (mh->name.len != th->name_len || !sip_bytes_eq(mh->name.p, th->name, th->name_len) ||
 	    mh->ws_before || (mh->layout & SIP_HL_TAB))
 		return 1;
 	return (size_t)mh->ws_after + 1 != th->sep_len;
@@ -429,12 +429,13 @@ static void score(const sip_template *t, const sip_msg *m, sip_eval *e)
 static void count_stock(const sip_template *t, sip_eval *e)
 {
 	e->stock_total = e->stock_same = 0;
-	for (int i = 0; i < t->nslot; i++) {
-		if (!t->slot[i].has_stock || !e->cap[i].set)
+	for (uint64_t sm = t->stock_mask; sm; sm &= sm - 1) {
+		int i = __builtin_ctzll(sm);
+		if (!e->cap[i].set)
 			continue;
 		e->stock_total++;
 		if (e->cap[i].len == t->slot[i].stock_len &&
-		    !memcmp(e->cap[i].p, t->slot[i].stock, e->cap[i].len))
+		    sip_bytes_eq(e->cap[i].p, t->slot[i].stock, e->cap[i].len))
 			e->stock_same++;
 	}
 	e->rank = e->score +

@@ -20,10 +20,11 @@
 #define SIG_TEXT     320 /* bytes of literal and stock text of one pattern */
 #define SIG_ALTS     3	 /* alternative patterns of one header or request line */
 #define SIG_HEADERS  24	 /* headers of one template */
-#define SIG_SLOTS    40	 /* distinct slot names of one template */
+#define SIG_SLOTS    40	 /* distinct slot names of one template (at most 64) */
 #define SIG_NOTES    4
 #define SIG_MARKS    8
 #define SIG_NOTE_LEN 200
+_Static_assert(SIG_SLOTS <= 64, "slot sets are 64-bit masks");
 
 /* Character classes of slots. */
 enum sig_class {
@@ -120,6 +121,7 @@ typedef struct sip_template {
 	uint16_t localport;    /* first port it binds, +1 while busy; 0 = none */
 	float threshold;       /* least score to be this tool */
 	uint64_t id_mask;      /* bit per sip_hdr_id of required headers */
+	uint64_t stock_mask;   /* bit per slot with a stock value */
 	uint8_t nrequired;     /* required headers */
 	uint8_t nnote;
 	char note[SIG_NOTES][SIG_NOTE_LEN];

@@ -181,7 +181,7 @@ static int name_index(const uint8_t *name, size_t len, int *exact)
 		int i = b[k] - 1;
 		if (lower(name[0]) != (uint8_t)lower_names[i][0])
 			continue;
-		if (memcmp(name, hdr_names[i].name, len) == 0) {
+		if (sip_bytes_eq(name, hdr_names[i].name, len)) {
 			*exact = 1;
 			return i;
 		}
@@ -229,8 +229,10 @@ char sip_hdr_compact(unsigned id)
 
 unsigned sip_method_lookup(const uint8_t *p, size_t len)
 {
+	static const uint8_t method_len[SIP_M_COUNT] = {0, 6, 3, 3, 6, 7, 8, 5,
+							9, 6, 7, 4, 5, 7, 6};
 	for (unsigned i = 1; i < SIP_M_COUNT; i++)
-		if (strlen(method_names[i]) == len && memcmp(p, method_names[i], len) == 0)
+		if (method_len[i] == len && sip_bytes_eq(p, method_names[i], len))
 			return i;
 	return SIP_M_OTHER;
 }

@@ -22,6 +22,7 @@
 #define SP_SIP_H
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define SIP_HDRS 64 /* a header array size that fits any sane message */
 
@@ -343,6 +344,38 @@ static inline sip_str sip_str_of(const void *p, size_t n)
 {
 	sip_str s = {(const uint8_t *)p, (uint32_t)n};
 	return s;
+}
+/* n bytes at a and b are equal: memcmp(a, b, n) == 0 without a call for
+ * the short strings of headers and patterns (reads only the n bytes). */
+static inline int sip_bytes_eq(const void *a, const void *b, size_t n)
+{
+	const uint8_t *x = a, *y = b;
+	uint64_t u, v;
+	uint32_t s, t;
+	if (n > 16)
+		return memcmp(x, y, n) == 0;
+	if (n >= 8) {
+		memcpy(&u, x, 8);
+		memcpy(&v, y, 8);
+		if (u != v)
+			return 0;
+		memcpy(&u, x + n - 8, 8);
+		memcpy(&v, y + n - 8, 8);
+		return u == v;
+	}
+	if (n >= 4) {
+		memcpy(&s, x, 4);
+		memcpy(&t, y, 4);
+		if (s != t)
+			return 0;
+		memcpy(&s, x + n - 4, 4);
+		memcpy(&t, y + n - 4, 4);
+		return s == t;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (x[i] != y[i])
+			return 0;
+	return 1;
 }
 int sip_str_eq(sip_str s, const char *lit);  /* exact */
 int sip_str_ieq(sip_str s, const char *lit); /* ASCII case-insensitive */
