@@ -28,6 +28,7 @@
 #define CONCURRENT_NS (60LL * 1000000000LL)
 #define STREAM_CONNS  1024
 #define STREAM_BUF    4096
+#define LAYOUTS	      256 /* request layouts kept for replay (power of two) */
 
 /* What is known of one request shape: its template (and a runner-up when
  * only the request's values can decide between them), how each header
@@ -95,6 +96,10 @@ typedef struct sip_an {
 	sip_stream *stream;
 	sip_blob *out; /* export scratch */
 	sip_eval ev, ev2;
+	/* the layout of a request of each cache entry (by its index), to read
+	 * the next requests of a source without parsing them again */
+	sip_layout *layout;
+	uint16_t *layout_owner; /* cache index + 1 */
 	/* for the stream callback */
 	acc *cur_acc;
 	const pkt_view *cur_v;
@@ -112,7 +117,12 @@ static void *an_create(void)
 	s->shape = calloc(SHAPE_MAX, sizeof *s->shape);
 	s->stream = sip_stream_new(STREAM_CONNS, STREAM_BUF);
 	s->out = malloc(sizeof *s->out);
-	if (!s->cache || !s->attr || !s->shape || !s->stream || !s->out) {
+	s->layout = malloc(LAYOUTS * sizeof *s->layout);
+	s->layout_owner = calloc(LAYOUTS, sizeof *s->layout_owner);
+	if (!s->cache || !s->attr || !s->shape || !s->stream || !s->out || !s->layout ||
+	    !s->layout_owner) {
+		free(s->layout);
+		free(s->layout_owner);
 		free(s->cache);
 		free(s->attr);
 		free(s->shape);
@@ -152,6 +162,8 @@ static void an_destroy(void *self)
 	sip_stream_free(s->stream);
 	sip_blob_free(s->out);
 	free(s->out);
+	free(s->layout);
+	free(s->layout_owner);
 	free(s);
 }
 
@@ -173,6 +185,7 @@ static uint64_t an_mem(void *self)
 	sip_an *s = self;
 	uint64_t m = sizeof *s + CACHE_SLOTS * sizeof *s->cache + ATTR_MAX * sizeof *s->attr +
 		     SHAPE_MAX * sizeof *s->shape + sip_stream_mem(s->stream) +
+		     LAYOUTS * (sizeof *s->layout + sizeof *s->layout_owner) +
 		     (uint64_t)s->cappool * sizeof *s->pool;
 	for (uint32_t i = 0; i < s->npool; i++) {
 		const src_state *st = &s->pool[i];
@@ -657,11 +670,37 @@ static int classify(sip_an *s, src_state *st, const sip_msg *m, cache_ent **cp)
 	return classify_all(s, m, c, shape);
 }
 
+/* The layout kept for the cache entry of this source's last request. */
+static const sip_layout *layout_of(const sip_an *s, const acc *a)
+{
+	if (!a->an[EXT_SIP] || a->an[EXT_SIP] > s->npool)
+		return NULL;
+	uint16_t last = s->pool[a->an[EXT_SIP] - 1].last_shape;
+	if (!last || s->layout_owner[(last - 1) & (LAYOUTS - 1)] != last)
+		return NULL;
+	return &s->layout[(last - 1) & (LAYOUTS - 1)];
+}
+
+/* Keeps the layout of a request just parsed for its cache entry. */
+static void keep_layout(sip_an *s, const cache_ent *c, const sip_msg *m, const uint8_t *data,
+			size_t len)
+{
+	uint16_t id = (uint16_t)(c - s->cache + 1);
+	size_t k = (size_t)(id - 1) & (LAYOUTS - 1);
+	s->layout_owner[k] = 0;
+	if (sip_layout_keep(&s->layout[k], m, data, len) == 0)
+		s->layout_owner[k] = id;
+}
+
 static void on_message(sip_an *s, acc *a, const pkt_view *v, const uint8_t *data, size_t len)
 {
 	sip_hdr h[SIP_HDRS];
 	sip_msg m;
-	if (sip_parse(&m, data, len, h, SIP_HDRS, SIP_PARSE_NO_CHECKS) != SIP_OK)
+	/* a scanner repeats its last request's layout: read it that way
+	 * (the same result as parsing, see sip_parse_like), else parse */
+	const sip_layout *lay = layout_of(s, a);
+	int replayed = lay && sip_parse_like(lay, &m, data, len, h, SIP_HDRS) == SIP_OK;
+	if (!replayed && sip_parse(&m, data, len, h, SIP_HDRS, SIP_PARSE_NO_CHECKS) != SIP_OK)
 		return;
 	src_state *st = state_of(s, a);
 	if (!st)
@@ -677,6 +716,8 @@ static void on_message(sip_an *s, acc *a, const pkt_view *v, const uint8_t *data
 		attribute_known(s, st, &m, v, c);
 	else
 		attribute_unknown(s, st, &m, v, c->unknown);
+	if (!replayed)
+		keep_layout(s, c, &m, data, len);
 }
 
 static void on_stream_message(void *ctx, const uint8_t *msg, size_t len)

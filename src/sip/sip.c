@@ -822,3 +822,117 @@ const sip_hdr *sip_next(const sip_msg *m, const sip_hdr *h)
 			return &m->hdr[i];
 	return NULL;
 }
+
+/* ---- layout replay ------------------------------------------------------- */
+
+static void rebase(sip_str *s, const uint8_t *from, const uint8_t *to)
+{
+	if (s->p)
+		s->p = to + (s->p - from);
+}
+
+int sip_layout_keep(sip_layout *l, const sip_msg *m, const uint8_t *data, size_t len)
+{
+	l->len = 0;
+	if (m->kind != SIP_REQUEST || m->quirks || m->junk || m->eol != SIP_EOL_CRLF || !len ||
+	    len > SIP_LAYOUT_BYTES || m->msg_len != len || m->head_len != len || m->body.len ||
+	    m->nhdr != m->nhdr_seen || m->nhdr > SIP_LAYOUT_HDRS || !m->uri.len)
+		return -1;
+	for (uint16_t i = 0; i < m->nhdr; i++) {
+		const sip_hdr *h = &m->hdr[i];
+		if (h->eol != SIP_EOL_CRLF || !h->value.len ||
+		    (h->layout & (SIP_HL_FOLDED | SIP_HL_NUL | SIP_HL_EMPTY | SIP_HL_TRAIL_WS)))
+			return -1;
+	}
+	memcpy(l->bytes, data, len);
+	l->m = *m;
+	l->m.hdr = NULL;
+	sip_str *views[] = {&l->m.start,   &l->m.method_str, &l->m.uri,
+			    &l->m.version, &l->m.reason,     &l->m.body};
+	for (size_t i = 0; i < sizeof views / sizeof views[0]; i++)
+		rebase(views[i], data, l->bytes);
+	for (uint16_t i = 0; i < m->nhdr; i++) {
+		l->hdr[i] = m->hdr[i];
+		rebase(&l->hdr[i].name, data, l->bytes);
+		rebase(&l->hdr[i].value, data, l->bytes);
+	}
+	l->len = (uint32_t)len;
+	return 0;
+}
+
+/* Takes n bytes off the cursor that must equal lit. */
+static int take_same(cursor *c, const uint8_t *lit, size_t n)
+{
+	const uint8_t *p = rd_view(c, n);
+	return p && sip_bytes_eq(p, lit, n);
+}
+
+/* Takes a line's rest up to its CR LF: a value sip_parse would take as is
+ * (no LF, NUL or blank at either end before it). Returns its length, or
+ * -1. */
+static int64_t take_value(cursor *c, const uint8_t **v)
+{
+	const uint8_t *p = rd_ptr(c);
+	size_t left = rd_left(c);
+	const uint8_t *cr = left ? memchr(p, '\r', left) : NULL;
+	if (!cr || cr == p)
+		return -1;
+	size_t n = (size_t)(cr - p);
+	*v = rd_view(c, n);
+	if (!*v || memchr(*v, '\n', n) || memchr(*v, 0, n) || is_blank((*v)[0]) ||
+	    is_blank((*v)[n - 1]))
+		return -1;
+	return rd_u8(c) == '\r' && rd_u8(c) == '\n' && rd_ok(c) ? (int64_t)n : -1;
+}
+
+int sip_parse_like(const sip_layout *l, sip_msg *m, const uint8_t *data, size_t len, sip_hdr *hdrs,
+		   uint16_t cap)
+{
+	const sip_msg *pm = &l->m;
+	const uint8_t *pb = l->bytes;
+	if (!l->len || !data || !hdrs || len > UINT32_MAX || cap < pm->nhdr)
+		return -1;
+	cursor c = rd_init(data, len);
+	/* the start line: the method and its blank as before, a URI, the
+	 * blank and the version as before */
+	size_t u0 = (size_t)(pm->uri.p - pb), vl = pm->version.len;
+	const uint8_t *sl;
+	if (!take_same(&c, pb, u0))
+		return -1;
+	int64_t n = take_value(&c, &sl);
+	if (n < (int64_t)vl + 2)
+		return -1;
+	size_t ul = (size_t)n - vl - 1;
+	if (sl[ul] != pm->version.p[-1] || /* the blank before the version */
+	    !sip_bytes_eq(sl + ul + 1, pm->version.p, vl) || sl[0] == '<' || !memchr(sl, ':', ul) ||
+	    memchr(sl, ' ', ul) || memchr(sl, '\t', ul))
+		return -1;
+	*m = *pm;
+	m->hdr = hdrs;
+	m->cap = cap;
+	m->start = sip_str_of(data, u0 + (size_t)n);
+	m->method_str = sip_str_of(data, pm->method_str.len);
+	m->uri = sip_str_of(sl, ul);
+	m->version = sip_str_of(sl + ul + 1, vl);
+	/* the header lines: name and blanks as before, a value */
+	for (uint16_t i = 0; i < pm->nhdr; i++) {
+		const sip_hdr *ph = &l->hdr[i];
+		size_t pre = (size_t)(ph->value.p - ph->name.p);
+		const uint8_t *v;
+		uint32_t off = (uint32_t)(rd_ptr(&c) - data);
+		if (!take_same(&c, ph->name.p, pre) || (n = take_value(&c, &v)) < 0)
+			return -1;
+		/* Content-Length frames the message: as before */
+		if (ph->id == SIP_H_CONTENT_LENGTH &&
+		    ((uint32_t)n != ph->value.len || !sip_bytes_eq(v, ph->value.p, (size_t)n)))
+			return -1;
+		hdrs[i] = *ph;
+		hdrs[i].name.p = data + off;
+		hdrs[i].value = sip_str_of(v, (size_t)n);
+		hdrs[i].off = off;
+	}
+	if (rd_u8(&c) != '\r' || rd_u8(&c) != '\n' || !rd_ok(&c) || rd_left(&c))
+		return -1;
+	m->head_len = m->msg_len = (uint32_t)len;
+	return SIP_OK;
+}
