@@ -387,7 +387,8 @@ static void count_request(src_state *st, const sip_msg *m)
 	const sip_hdr *to = sip_find(m, SIP_H_TO);
 	sip_nameaddr na;
 	/* a tag is "tag" LWS "=" ...: no '=', no tag (most scans) */
-	int to_tag = to && sip_parse_nameaddr(to->value, &na) == 0 && na.tag.len;
+	int to_tag = to && to->value.len && memchr(to->value.p, '=', to->value.len) &&
+		     sip_parse_nameaddr(to->value, &na) == 0 && na.tag.len;
 	if (to_tag || m->method == SIP_M_ACK || m->method == SIP_M_BYE ||
 	    m->method == SIP_M_CANCEL || m->method == SIP_M_PRACK || m->method == SIP_M_UPDATE)
 		st->dialog++;
