@@ -524,6 +524,29 @@ static void note_generic_host(src_state *st, const sip_msg *m)
 		add_local(st, ip, LOC_CONTACT);
 }
 
+/* One value into the memo key (short values: inline, 8 bytes a step; the
+ * tail read as one word that keeps every byte and the length). */
+static inline uint64_t mix_value(uint64_t h, const uint8_t *p, size_t n)
+{
+	h ^= (uint64_t)n * 0x9e3779b97f4a7c15ULL;
+	uint64_t w;
+	for (; n >= 8; p += 8, n -= 8) {
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	if (n >= 4) {
+		uint32_t a, b;
+		memcpy(&a, p, 4);
+		memcpy(&b, p + n - 4, 4);
+		w = (uint64_t)a << 32 | b;
+	} else {
+		w = n ? (uint64_t)p[0] << 16 | (uint64_t)p[n / 2] << 8 | p[n - 1] : 0;
+	}
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+	return h ^ (h >> 29);
+}
+
 /* Hash of what an attribution from this match depends on beyond the shape:
  * the values of slots with a stock value, the version slot, whether the
  * tag decodes, the headers that did not follow the pattern, and the extra
@@ -532,9 +555,15 @@ static uint64_t memo_key(const sip_template *t, const sip_eval *e, const sip_msg
 			 const sv_tag *d)
 {
 	uint64_t h = hash_mix64((uint64_t)e->tmpl + 1);
-	for (int i = 0; i < t->nslot; i++)
-		if ((t->slot[i].has_stock || i == t->version_slot) && e->cap[i].set)
-			h = hash_bytes(e->cap[i].p, e->cap[i].len, h + (uint64_t)i);
+	uint64_t slots = t->stock_mask;
+	if (t->version_slot >= 0)
+		slots |= (uint64_t)1 << t->version_slot;
+	for (; slots; slots &= slots - 1) {
+		int i = __builtin_ctzll(slots);
+		if (e->cap[i].set)
+			h = mix_value(h + (uint64_t)i, e->cap[i].p, e->cap[i].len);
+	}
+	h = hash_mix64(h);
 	if (t->leak == LEAK_SVMAP || t->leak == LEAK_SVWAR)
 		h ^= (uint64_t)(decoded && (t->leak != LEAK_SVMAP || d->target_ok)) << 63;
 	/* those changes quote the values masked: hash them masked */
