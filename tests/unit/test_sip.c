@@ -556,8 +556,7 @@ static void layout_replay(void **state)
 	    "Max-Forwards: 7\n0\r\n",
 	    "Max-Forwards: 7\r0\r\n",
 	    "Call-ID: 12345\r\n 6\r\n",
-	    "Call-ID: 12\x00"
-	    "45\r\n",
+	    "Call-ID: 12\00045\r\n", /* a NUL: \000 then "45" */
 	    "Content-Length: 00\r\n",
 	    "Content-Length: 1\r\n",
 	    "User-Agent:\r\n",
