@@ -100,6 +100,7 @@ typedef struct sip_an {
 	 * the next requests of a source without parsing them again */
 	sip_layout *layout;
 	uint16_t *layout_owner; /* cache index + 1 */
+	uint16_t last_layout;	/* slot + 1 of the layout kept last */
 	/* for the stream callback */
 	acc *cur_acc;
 	const pkt_view *cur_v;
@@ -701,14 +702,19 @@ static int classify(sip_an *s, src_state *st, const sip_msg *m, cache_ent **cp)
 }
 
 /* The layout kept for the cache entry of this source's last request. */
+/* The layout kept for the cache entry of this source's last request; for
+ * a source without one, the layout kept last (scans of one kit from many
+ * sources interleave). Only a guess: sip_parse_like checks it. */
 static const sip_layout *layout_of(const sip_an *s, const acc *a)
 {
-	if (!a->an[EXT_SIP] || a->an[EXT_SIP] > s->npool)
-		return NULL;
-	uint16_t last = s->pool[a->an[EXT_SIP] - 1].last_shape;
-	if (!last || s->layout_owner[(last - 1) & (LAYOUTS - 1)] != last)
-		return NULL;
-	return &s->layout[(last - 1) & (LAYOUTS - 1)];
+	uint16_t last = 0;
+	if (a->an[EXT_SIP] && a->an[EXT_SIP] <= s->npool)
+		last = s->pool[a->an[EXT_SIP] - 1].last_shape;
+	if (last && s->layout_owner[(last - 1) & (LAYOUTS - 1)] == last)
+		return &s->layout[(last - 1) & (LAYOUTS - 1)];
+	if (!last && s->last_layout && s->layout_owner[s->last_layout - 1])
+		return &s->layout[s->last_layout - 1];
+	return NULL;
 }
 
 /* Keeps the layout of a request just parsed for its cache entry. */
@@ -718,8 +724,10 @@ static void keep_layout(sip_an *s, const cache_ent *c, const sip_msg *m, const u
 	uint16_t id = (uint16_t)(c - s->cache + 1);
 	size_t k = (size_t)(id - 1) & (LAYOUTS - 1);
 	s->layout_owner[k] = 0;
-	if (sip_layout_keep(&s->layout[k], m, data, len) == 0)
+	if (sip_layout_keep(&s->layout[k], m, data, len) == 0) {
 		s->layout_owner[k] = id;
+		s->last_layout = (uint16_t)(k + 1);
+	}
 }
 
 static void on_message(sip_an *s, acc *a, const pkt_view *v, const uint8_t *data, size_t len)
