@@ -594,15 +594,15 @@ void sip_shape_summary(const sip_msg *m, char *out, size_t outlen)
 
 /* ---- SIPVicious tags ---------------------------------------------------------- */
 
+/* Hex digit values, -1 for other bytes. */
+static const int8_t hex_tab[256] = {
+    ['0'] = 1,	['1'] = 2,  ['2'] = 3,	['3'] = 4,  ['4'] = 5,	['5'] = 6,  ['6'] = 7,	['7'] = 8,
+    ['8'] = 9,	['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+    ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16};
+
 static int hexval(uint8_t c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	return hex_tab[c] - 1; /* stored + 1: 0 is not a digit */
 }
 
 int sv_tag_decode(sip_str tag, sv_tag *out)

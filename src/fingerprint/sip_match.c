@@ -56,20 +56,19 @@ static int in_class_slow(unsigned cls, uint8_t c)
 }
 
 /* in_class as a table: the matcher asks it for every character it scans. */
-static uint16_t class_bits[256];
+static uint8_t class_tab[SC_COUNT][256];
 static pthread_once_t class_once = PTHREAD_ONCE_INIT;
 
 static void class_init(void)
 {
 	for (unsigned c = 0; c < 256; c++)
 		for (unsigned k = 0; k < SC_COUNT; k++)
-			if (in_class_slow(k, (uint8_t)c))
-				class_bits[c] |= (uint16_t)(1u << k);
+			class_tab[k][c] = (uint8_t)in_class_slow(k, (uint8_t)c);
 }
 
 static inline int in_class(unsigned cls, uint8_t c)
 {
-	return (class_bits[c] >> cls) & 1;
+	return class_tab[cls][c];
 }
 
 /* ---- pattern matching ---------------------------------------------------- */
@@ -85,14 +84,18 @@ typedef struct mctx {
 static size_t class_run(unsigned cls, const uint8_t *s, size_t n, size_t pos, size_t max)
 {
 	size_t k = 0;
+	if (cls == SC_ANY) /* every byte is in it */
+		return n - pos < max ? n - pos : max;
 	if (cls == SC_HOST && pos < n && s[pos] == '[') {
 		while (pos + k < n && s[pos + k] != ']')
 			k++;
 		return pos + k < n ? k + 1 : 0;
 	}
-	while (pos + k < n && k < max && in_class(cls, s[pos + k]))
-		k++;
-	return k;
+	const uint8_t *q = s + pos, *end = q + (n - pos < max ? n - pos : max);
+	const uint8_t *tab = class_tab[cls];
+	while (q < end && tab[*q])
+		q++;
+	return (size_t)(q - (s + pos));
 }
 
 static int match_el(mctx *x, const sig_pattern *p, int ei, const uint8_t *s, size_t n, size_t pos);
@@ -163,10 +166,125 @@ static int match_el(mctx *x, const sig_pattern *p, int ei, const uint8_t *s, siz
 	return match_slot(x, p, ei, s, n, pos);
 }
 
+/* A slot may end at k when the next literal (first byte next, -1 when a
+ * slot follows) starts there. */
+static inline int may_end(int next, const uint8_t *s, size_t n, size_t pos, size_t k)
+{
+	return next < 0 || (pos + k < n && s[pos + k] == next);
+}
+
+/* The length match_slot tries first for a slot that is not the pattern's
+ * last element (shortest first for SC_ANY/SC_TEXT, else longest first),
+ * in *k; sets *alts when it would try another length after it. Returns 0
+ * when it tries none. */
+static int first_len(const sig_elem *e, int next, const uint8_t *s, size_t n, size_t pos,
+		     size_t run, size_t *k, int *alts)
+{
+	if (e->cls == SC_ANY || e->cls == SC_TEXT) {
+		if (next < 0) { /* every length from min on */
+			if (e->min > run)
+				return 0;
+			*alts |= e->min < run;
+			*k = e->min;
+			return 1;
+		}
+		/* the lengths k in min..run with s[pos + k] == next */
+		size_t last = run < n - pos - 1 ? run : n - pos - 1; /* pos + k < n */
+		if (pos >= n || e->min > last)
+			return 0;
+		const uint8_t *f = memchr(s + pos + e->min, next, last - e->min + 1);
+		if (!f)
+			return 0;
+		size_t fk = (size_t)(f - (s + pos));
+		*alts |= fk < last && memchr(f + 1, next, last - fk) != NULL;
+		*k = fk;
+		return 1;
+	}
+	size_t f = run;
+	while (f >= e->min && !may_end(next, s, n, pos, f) && f > 0)
+		f--;
+	if (f < e->min || !may_end(next, s, n, pos, f))
+		return 0;
+	/* shorter lengths end inside the run: where the next literal cannot
+	 * start if its first byte is not of the class (a bracketed IPv6 host
+	 * is a run of any bytes) */
+	int inside = next < 0 || in_class(e->cls, (uint8_t)next) ||
+		     (e->cls == SC_HOST && pos < n && s[pos] == '[');
+	for (size_t j = f; inside && j-- > e->min && !*alts;)
+		*alts = may_end(next, s, n, pos, j);
+	*k = f;
+	return 1;
+}
+
+/* The backtracker's first choice at every slot, followed without going
+ * back: most values follow their pattern on that path, and then the
+ * backtracker's result is this one (its depth-first search visits this
+ * path first, within any budget: a pattern has at most SIG_ELEMS
+ * elements). Returns 1 (matched, captures set), 0 (no match, and no slot
+ * on the path had another choice: the backtracker fails too) or -1 (ask
+ * the backtracker). Unless it returns 1 the captures are as before. */
+static int match_first(mctx *x, const sig_pattern *p, const uint8_t *s, size_t n)
+{
+	uint8_t made[SIG_ELEMS];
+	int nmade = 0, alts = 0;
+	size_t pos = 0;
+	for (int ei = 0; ei < p->n; ei++) {
+		const sig_elem *e = &p->e[ei];
+		if (e->kind == SE_LIT) {
+			if (n - pos < e->len || !sip_bytes_eq(s + pos, p->text + e->off, e->len))
+				goto fail;
+			pos += e->len;
+			continue;
+		}
+		sip_cap *c = &x->cap[e->slot];
+		if (c->set) { /* a slot seen before must repeat its value */
+			if (n - pos < c->len || !sip_bytes_eq(s + pos, c->p, c->len))
+				goto fail;
+			pos += c->len;
+			continue;
+		}
+		size_t k;
+		if (e->cls == SC_METHOD) {
+			k = x->method.len;
+			if (n - pos < k || !sip_bytes_eq(s + pos, x->method.p, k))
+				goto fail;
+		} else {
+			size_t run = class_run(e->cls, s, n, pos, e->max);
+			if (run > e->max)
+				run = e->max;
+			if (ei + 1 == p->n) {
+				if (run != n - pos || run < e->min)
+					goto fail;
+				k = run;
+			} else {
+				int next = -1;
+				if (p->e[ei + 1].kind == SE_LIT)
+					next = (uint8_t)p->text[p->e[ei + 1].off];
+				if (!first_len(e, next, s, n, pos, run, &k, &alts))
+					goto fail;
+			}
+		}
+		c->p = s + pos;
+		c->len = (uint16_t)k;
+		c->set = 1;
+		made[nmade++] = e->slot;
+		pos += k;
+	}
+	if (pos == n)
+		return 1;
+fail:
+	while (nmade)
+		x->cap[made[--nmade]].set = 0;
+	return alts ? -1 : 0;
+}
+
 /* Matches value v against one pattern; on failure the captures are as
  * they were before. */
 static int match_pattern(mctx *x, const sig_pattern *p, const uint8_t *v, size_t n)
 {
+	int r = match_first(x, p, v, n);
+	if (r >= 0)
+		return r;
 	/* no undo needed: every capture a failing path made was unset on
 	 * its way back (try_len) */
 	x->budget = 20000;
@@ -249,9 +367,10 @@ static int align(const sip_template *t, const sip_msg *m, sip_eval *e)
 /* The name and separator exactly as the tool writes them? */
 static int name_differs(const sig_header *th, const sip_hdr *mh)
 {
-	if (!sip_str_eq(mh->name, th->name) || mh->ws_before || (mh->layout & SIP_HL_TAB))
+	if (mh->name.len != th->name_len || !sip_bytes_eq(mh->name.p, th->name, th->name_len) ||
+	    mh->ws_before || (mh->layout & SIP_HL_TAB))
 		return 1;
-	return (size_t)mh->ws_after + 1 != strlen(th->sep);
+	return (size_t)mh->ws_after + 1 != th->sep_len;
 }
 
 /* ---- evaluation ------------------------------------------------------------ */
@@ -310,12 +429,13 @@ static void score(const sip_template *t, const sip_msg *m, sip_eval *e)
 static void count_stock(const sip_template *t, sip_eval *e)
 {
 	e->stock_total = e->stock_same = 0;
-	for (int i = 0; i < t->nslot; i++) {
-		if (!t->slot[i].has_stock || !e->cap[i].set)
+	for (uint64_t sm = t->stock_mask; sm; sm &= sm - 1) {
+		int i = __builtin_ctzll(sm);
+		if (!e->cap[i].set)
 			continue;
 		e->stock_total++;
-		sip_str v = {e->cap[i].p, e->cap[i].len};
-		if (sip_str_eq(v, t->slot[i].stock))
+		if (e->cap[i].len == t->slot[i].stock_len &&
+		    sip_bytes_eq(e->cap[i].p, t->slot[i].stock, e->cap[i].len))
 			e->stock_same++;
 	}
 	e->rank = e->score +
@@ -346,15 +466,20 @@ float sip_eval_template(const sip_sigs *s, int ti, const sip_msg *m, sip_eval *e
 	e->aligned = (uint8_t)align(t, m, e);
 	/* headers in the message's order, so that repeated slots are first
 	 * captured where the tool writes them first */
-	for (int j = 0; j < m->nhdr; j++)
-		for (int i = 0; i < t->nhdr; i++) {
-			if (e->msg_idx[i] != j)
-				continue;
+	int8_t tmpl_idx[SIP_HDRS]; /* the template header aligned with each */
+	memset(tmpl_idx, -1, sizeof tmpl_idx);
+	for (int i = 0; i < t->nhdr; i++)
+		if (e->msg_idx[i] >= 0)
+			tmpl_idx[e->msg_idx[i]] = (int8_t)i;
+	for (int j = 0; j < m->nhdr && j < SIP_HDRS; j++) {
+		int i = tmpl_idx[j];
+		if (i >= 0) {
 			const sig_header *th = &t->hdr[i];
 			e->level[i] =
 			    match_value(s, &x, e, th->alt, th->norm, th->nalt, m->hdr[j].value);
 			e->name_dev[i] = (uint8_t)name_differs(th, &m->hdr[j]);
 		}
+	}
 	for (int i = 0; i < t->nhdr; i++)
 		if (e->msg_idx[i] < 0 && !t->hdr[i].optional)
 			e->missing++;

@@ -524,6 +524,16 @@ static int end_template(loader *L)
 				return -1;
 	t->id_mask = 0;
 	t->nrequired = 0;
+	t->stock_mask = 0;
+	for (int i = 0; i < t->nslot; i++) {
+		t->slot[i].stock_len = (uint8_t)strlen(t->slot[i].stock);
+		if (t->slot[i].has_stock)
+			t->stock_mask |= (uint64_t)1 << i;
+	}
+	for (int i = 0; i < t->nhdr; i++) {
+		t->hdr[i].name_len = (uint8_t)strlen(t->hdr[i].name);
+		t->hdr[i].sep_len = (uint8_t)strlen(t->hdr[i].sep);
+	}
 	for (int i = 0; i < t->nhdr; i++)
 		if (!t->hdr[i].optional) {
 			t->nrequired++;

@@ -20,10 +20,11 @@
 #define SIG_TEXT     320 /* bytes of literal and stock text of one pattern */
 #define SIG_ALTS     3	 /* alternative patterns of one header or request line */
 #define SIG_HEADERS  24	 /* headers of one template */
-#define SIG_SLOTS    40	 /* distinct slot names of one template */
+#define SIG_SLOTS    40	 /* distinct slot names of one template (at most 64) */
 #define SIG_NOTES    4
 #define SIG_MARKS    8
 #define SIG_NOTE_LEN 200
+_Static_assert(SIG_SLOTS <= 64, "slot sets are 64-bit masks");
 
 /* Character classes of slots. */
 enum sig_class {
@@ -78,8 +79,10 @@ typedef struct sig_pattern {
  * index: templates derived with "like" share what they do not replace. Each
  * pattern has its layout-normalised twin (see sig_norm). */
 typedef struct sig_header {
-	char name[40];		 /* as the tool writes it ("Call-ID", "v") */
-	char sep[8];		 /* between the name and the value, as written (": ") */
+	char name[40];	  /* as the tool writes it ("Call-ID", "v") */
+	char sep[8];	  /* between the name and the value, as written (": ") */
+	uint8_t name_len; /* strlen(name), strlen(sep): set by the loader */
+	uint8_t sep_len;
 	uint16_t id;		 /* enum sip_hdr_id */
 	uint8_t optional;	 /* may be absent */
 	uint8_t nalt;		 /* alternative patterns */
@@ -91,7 +94,8 @@ typedef struct sig_slot {
 	char name[32];	/* e.g. "User-Agent", "From.display", "local" */
 	char stock[96]; /* the unmodified tool's value; "" = none */
 	uint8_t has_stock;
-	uint8_t role; /* enum sig_role */
+	uint8_t stock_len; /* strlen(stock): set by the loader */
+	uint8_t role;	   /* enum sig_role */
 } sig_slot;
 
 enum sig_leak { LEAK_NONE = 0, LEAK_SVMAP, LEAK_SVWAR, LEAK_SVCRACK };
@@ -117,6 +121,7 @@ typedef struct sip_template {
 	uint16_t localport;    /* first port it binds, +1 while busy; 0 = none */
 	float threshold;       /* least score to be this tool */
 	uint64_t id_mask;      /* bit per sip_hdr_id of required headers */
+	uint64_t stock_mask;   /* bit per slot with a stock value */
 	uint8_t nrequired;     /* required headers */
 	uint8_t nnote;
 	char note[SIG_NOTES][SIG_NOTE_LEN];

@@ -28,6 +28,7 @@
 #define CONCURRENT_NS (60LL * 1000000000LL)
 #define STREAM_CONNS  1024
 #define STREAM_BUF    4096
+#define LAYOUTS	      256 /* request layouts kept for replay (power of two) */
 
 /* What is known of one request shape: its template (and a runner-up when
  * only the request's values can decide between them), how each header
@@ -96,6 +97,11 @@ typedef struct sip_an {
 	sip_stream *stream;
 	sip_blob *out; /* export scratch */
 	sip_eval ev, ev2;
+	/* the layout of a request of each cache entry (by its index), to read
+	 * the next requests of a source without parsing them again */
+	sip_layout *layout;
+	uint16_t *layout_owner; /* cache index + 1 */
+	uint16_t last_layout;	/* slot + 1 of the layout kept last */
 	/* for the stream callback */
 	acc *cur_acc;
 	const pkt_view *cur_v;
@@ -113,7 +119,12 @@ static void *an_create(void)
 	s->shape = calloc(SHAPE_MAX, sizeof *s->shape);
 	s->stream = sip_stream_new(STREAM_CONNS, STREAM_BUF);
 	s->out = malloc(sizeof *s->out);
-	if (!s->cache || !s->attr || !s->shape || !s->stream || !s->out) {
+	s->layout = malloc(LAYOUTS * sizeof *s->layout);
+	s->layout_owner = calloc(LAYOUTS, sizeof *s->layout_owner);
+	if (!s->cache || !s->attr || !s->shape || !s->stream || !s->out || !s->layout ||
+	    !s->layout_owner) {
+		free(s->layout);
+		free(s->layout_owner);
 		free(s->cache);
 		free(s->attr);
 		free(s->shape);
@@ -154,6 +165,8 @@ static void an_destroy(void *self)
 	sip_stream_free(s->stream);
 	sip_blob_free(s->out);
 	free(s->out);
+	free(s->layout);
+	free(s->layout_owner);
 	free(s);
 }
 
@@ -175,6 +188,7 @@ static uint64_t an_mem(void *self)
 	sip_an *s = self;
 	uint64_t m = sizeof *s + CACHE_SLOTS * sizeof *s->cache + ATTR_MAX * sizeof *s->attr +
 		     SHAPE_MAX * sizeof *s->shape + sip_stream_mem(s->stream) +
+		     LAYOUTS * (sizeof *s->layout + sizeof *s->layout_owner) +
 		     (uint64_t)s->cappool * sizeof *s->pool;
 	return m + s->pool_mem;
 }
@@ -379,7 +393,9 @@ static void count_request(src_state *st, const sip_msg *m)
 	st->method[m->method]++;
 	const sip_hdr *to = sip_find(m, SIP_H_TO);
 	sip_nameaddr na;
-	int to_tag = to && sip_parse_nameaddr(to->value, &na) == 0 && na.tag.len;
+	/* a tag is "tag" LWS "=" ...: no '=', no tag (most scans) */
+	int to_tag = to && to->value.len && memchr(to->value.p, '=', to->value.len) &&
+		     sip_parse_nameaddr(to->value, &na) == 0 && na.tag.len;
 	if (to_tag || m->method == SIP_M_ACK || m->method == SIP_M_BYE ||
 	    m->method == SIP_M_CANCEL || m->method == SIP_M_PRACK || m->method == SIP_M_UPDATE)
 		st->dialog++;
@@ -416,8 +432,10 @@ static void note_svmap_tag(src_state *st, const sv_tag *d, const pkt_view *v)
 		return;
 	st->tags_elsewhere++;
 	blob_tag t = {d->ip, d->port, v->dst4, v->dport};
+	/* fields, not memcmp: the struct has padding, whose bytes are not set */
 	for (int i = 0; i < st->ntag; i++)
-		if (!memcmp(&st->tag[i], &t, sizeof t))
+		if (st->tag[i].target == t.target && st->tag[i].port == t.port &&
+		    st->tag[i].dst == t.dst && st->tag[i].dport == t.dport)
 			return;
 	if (st->ntag < SRC_TAGS)
 		st->tag[st->ntag++] = t;
@@ -441,25 +459,31 @@ static void add_sample(char (*list)[24], uint8_t *n, sip_str v)
 		memcpy(list[(*n)++], s, sizeof s);
 }
 
-static void note_leaks(src_state *st, const sip_template *t, const sip_eval *e, const pkt_view *v)
+/* The template's tag slot decoded as a SIPVicious tag (templates that
+ * leak): 1 if it decodes. */
+static int decode_tag(const sip_template *t, const sip_eval *e, sv_tag *d)
 {
-	sv_tag d;
 	sip_str tag = sip_eval_slot(e, t->role[SR_TAG]);
-	int decoded = t->leak && tag.len && sv_tag_decode(tag, &d) == 0;
+	return t->leak && tag.len && sv_tag_decode(tag, d) == 0;
+}
+
+static void note_leaks(src_state *st, const sip_template *t, const sip_eval *e, const pkt_view *v,
+		       int decoded, const sv_tag *d)
+{
 	if (decoded && t->leak == LEAK_SVMAP)
-		note_svmap_tag(st, &d, v);
+		note_svmap_tag(st, d, v);
 	if (decoded && t->leak == LEAK_SVCRACK) {
-		dset_add(&st->passwords, hash_str32(sip_str_of(d.text, strlen(d.text))));
+		dset_add(&st->passwords, hash_str32(sip_str_of(d->text, strlen(d->text))));
 		int dup = 0;
 		samples *sm = samples_of(st);
 		for (int i = 0; sm && i < st->npass; i++)
-			dup |= !strcmp(sm->pass[i], d.text);
+			dup |= !strcmp(sm->pass[i], d->text);
 		if (sm && !dup && st->npass < BLOB_SAMPLES)
-			snprintf(sm->pass[st->npass++], sizeof sm->pass[0], "%s", d.text);
+			snprintf(sm->pass[st->npass++], sizeof sm->pass[0], "%s", d->text);
 	}
 	sip_str ext = sip_eval_slot(e, t->role[SR_EXT]);
 	if (decoded && t->leak == LEAK_SVWAR)
-		ext = sip_str_of(d.text, strlen(d.text));
+		ext = sip_str_of(d->text, strlen(d->text));
 	if (ext.len && t->leak != LEAK_SVCRACK) {
 		dset_add(&st->exts, hash_str32(ext));
 		samples *sm = samples_of(st);
@@ -507,23 +531,48 @@ static void note_generic_host(src_state *st, const sip_msg *m)
 		add_local(st, ip, LOC_CONTACT);
 }
 
+/* One value into the memo key (short values: inline, 8 bytes a step; the
+ * tail read as one word that keeps every byte and the length). */
+static inline uint64_t mix_value(uint64_t h, const uint8_t *p, size_t n)
+{
+	h ^= (uint64_t)n * 0x9e3779b97f4a7c15ULL;
+	uint64_t w;
+	for (; n >= 8; p += 8, n -= 8) {
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	if (n >= 4) {
+		uint32_t a, b;
+		memcpy(&a, p, 4);
+		memcpy(&b, p + n - 4, 4);
+		w = (uint64_t)a << 32 | b;
+	} else {
+		w = n ? (uint64_t)p[0] << 16 | (uint64_t)p[n / 2] << 8 | p[n - 1] : 0;
+	}
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+	return h ^ (h >> 29);
+}
+
 /* Hash of what an attribution from this match depends on beyond the shape:
  * the values of slots with a stock value, the version slot, whether the
  * tag decodes, the headers that did not follow the pattern, and the extra
  * headers. Equal hashes give equal attributions. */
-static uint64_t memo_key(const sip_template *t, const sip_eval *e, const sip_msg *m)
+static uint64_t memo_key(const sip_template *t, const sip_eval *e, const sip_msg *m, int decoded,
+			 const sv_tag *d)
 {
 	uint64_t h = hash_mix64((uint64_t)e->tmpl + 1);
-	for (int i = 0; i < t->nslot; i++)
-		if ((t->slot[i].has_stock || i == t->version_slot) && e->cap[i].set)
-			h = hash_bytes(e->cap[i].p, e->cap[i].len, h + (uint64_t)i);
-	if (t->leak == LEAK_SVMAP || t->leak == LEAK_SVWAR) {
-		sv_tag d;
-		sip_str tag = sip_eval_slot(e, t->role[SR_TAG]);
-		h ^= (uint64_t)(sv_tag_decode(tag, &d) == 0 &&
-				(t->leak != LEAK_SVMAP || d.target_ok))
-		     << 63;
+	uint64_t slots = t->stock_mask;
+	if (t->version_slot >= 0)
+		slots |= (uint64_t)1 << t->version_slot;
+	for (; slots; slots &= slots - 1) {
+		int i = __builtin_ctzll(slots);
+		if (e->cap[i].set)
+			h = mix_value(h + (uint64_t)i, e->cap[i].p, e->cap[i].len);
 	}
+	h = hash_mix64(h);
+	if (t->leak == LEAK_SVMAP || t->leak == LEAK_SVWAR)
+		h ^= (uint64_t)(decoded && (t->leak != LEAK_SVMAP || d->target_ok)) << 63;
 	/* those changes quote the values masked: hash them masked */
 	char raw[256], masked[ATTR_TEXT];
 	for (int i = 0; i < t->nhdr; i++)
@@ -546,7 +595,9 @@ static void attribute_known(sip_an *s, src_state *st, const sip_msg *m, const pk
 			    cache_ent *c)
 {
 	const sip_template *t = s->sigs->t[s->ev.tmpl];
-	uint64_t memo = memo_key(t, &s->ev, m);
+	sv_tag d;
+	int decoded = decode_tag(t, &s->ev, &d);
+	uint64_t memo = memo_key(t, &s->ev, m, decoded, &d);
 	int ai = c->memo_attr;
 	if (ai < 0 || c->memo != memo || s->attr[ai].key == 0) {
 		sip_attr at;
@@ -560,7 +611,7 @@ static void attribute_known(sip_an *s, src_state *st, const sip_msg *m, const pk
 	}
 	if (ai >= 0)
 		list_add(st->at, &st->nat, SRC_ATTRS, (uint16_t)ai, v->ts_ns);
-	note_leaks(st, t, &s->ev, v);
+	note_leaks(st, t, &s->ev, v, decoded, &d);
 	note_template_host(st, t, &s->ev, v->ts_ns);
 }
 
@@ -656,11 +707,44 @@ static int classify(sip_an *s, src_state *st, const sip_msg *m, cache_ent **cp)
 	return classify_all(s, m, c, shape);
 }
 
+/* The layout kept for the cache entry of this source's last request. */
+/* The layout kept for the cache entry of this source's last request; for
+ * a source without one, the layout kept last (scans of one kit from many
+ * sources interleave). Only a guess: sip_parse_like checks it. */
+static const sip_layout *layout_of(const sip_an *s, const acc *a)
+{
+	uint16_t last = 0;
+	if (a->an[EXT_SIP] && a->an[EXT_SIP] <= s->npool)
+		last = s->pool[a->an[EXT_SIP] - 1].last_shape;
+	if (last && s->layout_owner[(last - 1) & (LAYOUTS - 1)] == last)
+		return &s->layout[(last - 1) & (LAYOUTS - 1)];
+	if (!last && s->last_layout && s->layout_owner[s->last_layout - 1])
+		return &s->layout[s->last_layout - 1];
+	return NULL;
+}
+
+/* Keeps the layout of a request just parsed for its cache entry. */
+static void keep_layout(sip_an *s, const cache_ent *c, const sip_msg *m, const uint8_t *data,
+			size_t len)
+{
+	uint16_t id = (uint16_t)(c - s->cache + 1);
+	size_t k = (size_t)(id - 1) & (LAYOUTS - 1);
+	s->layout_owner[k] = 0;
+	if (sip_layout_keep(&s->layout[k], m, data, len) == 0) {
+		s->layout_owner[k] = id;
+		s->last_layout = (uint16_t)(k + 1);
+	}
+}
+
 static void on_message(sip_an *s, acc *a, const pkt_view *v, const uint8_t *data, size_t len)
 {
 	sip_hdr h[SIP_HDRS];
 	sip_msg m;
-	if (sip_parse(&m, data, len, h, SIP_HDRS, SIP_PARSE_NO_CHECKS) != SIP_OK)
+	/* a scanner repeats its last request's layout: read it that way
+	 * (the same result as parsing, see sip_parse_like), else parse */
+	const sip_layout *lay = layout_of(s, a);
+	int replayed = lay && sip_parse_like(lay, &m, data, len, h, SIP_HDRS) == SIP_OK;
+	if (!replayed && sip_parse(&m, data, len, h, SIP_HDRS, SIP_PARSE_NO_CHECKS) != SIP_OK)
 		return;
 	src_state *st = state_of(s, a);
 	if (!st)
@@ -678,6 +762,8 @@ static void on_message(sip_an *s, acc *a, const pkt_view *v, const uint8_t *data
 	else
 		attribute_unknown(s, st, &m, v, c->unknown);
 	s->pool_mem += state_mem(st) - before; /* states only grow until cleared */
+	if (!replayed)
+		keep_layout(s, c, &m, data, len);
 }
 
 static void on_stream_message(void *ctx, const uint8_t *msg, size_t len)

@@ -10,6 +10,7 @@
 #include "util/json.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,69 @@ static void blob_done(sip_blob *b)
 		sip_blob_free(b);
 		free(b);
 	}
+}
+
+/* The store asks profile_tools and then profile_keys of each profile it
+ * writes: both read the blob. Decoding is a function of the bytes, so the
+ * last blob decoded on this thread is kept with its bytes and the same
+ * bytes are decoded once. Only for those two, which call nothing that
+ * could come back here while they use it. */
+typedef struct blob_cache {
+	uint8_t *bytes;
+	size_t len, cap;
+	int ok; /* the bytes decoded */
+	sip_blob b;
+} blob_cache;
+
+static pthread_key_t cache_key;
+static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
+
+static void cache_free(void *v)
+{
+	blob_cache *c = v;
+	if (c) {
+		sip_blob_free(&c->b);
+		free(c->bytes);
+		free(c);
+	}
+}
+
+static void cache_init(void)
+{
+	if (pthread_key_create(&cache_key, cache_free) != 0)
+		abort(); /* no keys left: a process this small never gets there */
+}
+
+static const sip_blob *blob_cached(const profile *p)
+{
+	const buf *e = &p->ext[EXT_SIP];
+	if (!e->len)
+		return NULL;
+	pthread_once(&cache_once, cache_init);
+	blob_cache *c = pthread_getspecific(cache_key);
+	if (!c) {
+		c = calloc(1, sizeof *c);
+		if (!c || pthread_setspecific(cache_key, c) != 0) {
+			free(c);
+			return NULL;
+		}
+		sip_blob_init(&c->b);
+	}
+	if (c->bytes && c->len == e->len && !memcmp(c->bytes, e->p, e->len))
+		return c->ok ? &c->b : NULL;
+	if (c->cap < e->len) {
+		uint8_t *nb = realloc(c->bytes, e->len);
+		if (!nb)
+			return NULL;
+		c->bytes = nb;
+		c->cap = e->len;
+	}
+	sip_blob_free(&c->b);
+	sip_blob_init(&c->b);
+	c->ok = sip_blob_decode(&c->b, e->p, e->len) >= 0;
+	memcpy(c->bytes, e->p, e->len);
+	c->len = e->len;
+	return c->ok ? &c->b : NULL;
 }
 
 static int has_agent_tool(const sip_blob *b, const char *tool)
@@ -100,7 +164,7 @@ static void put_tool(buf *out, const char *tool)
 
 void sip_profile_tools(const profile *p, buf *out)
 {
-	sip_blob *b = blob_of(p);
+	const sip_blob *b = blob_cached(p);
 	if (!b)
 		return;
 	for (int i = 0; i < b->nattr; i++)
@@ -110,12 +174,11 @@ void sip_profile_tools(const profile *p, buf *out)
 			put_tool(out, b->agent[i].tool);
 	if (sip_blob_unknown_scanner(b))
 		put_tool(out, "unknown-sip-scanner");
-	blob_done(b);
 }
 
 void sip_profile_keys(const profile *p, key_list *out)
 {
-	sip_blob *b = blob_of(p);
+	const sip_blob *b = blob_cached(p);
 	if (!b)
 		return;
 	char k[KEY_TEXT_MAX];
@@ -130,7 +193,6 @@ void sip_profile_keys(const profile *p, key_list *out)
 			unknown_key(&b->unknown[i], k, sizeof k);
 			key_list_add(out, "sip.kit", k);
 		}
-	blob_done(b);
 }
 
 static uint64_t sources_with(const describe_ctx *ctx, const char *kind, const char *key)

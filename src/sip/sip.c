@@ -137,11 +137,13 @@ static int ieq_n(const uint8_t *a, const char *b, size_t n)
 	return 1;
 }
 
-/* hdr_names by length, then compared with the few names of that length:
- * built once (pthread_once: parsers may run on several threads). */
+/* hdr_names by length and first letter (a few names share both), built
+ * once (pthread_once: parsers may run on several threads). */
 #define NAME_MAX_LEN 24
-static uint8_t by_len[NAME_MAX_LEN][10];
-static uint8_t by_len_n[NAME_MAX_LEN];
+#define NAME_BUCKET  4
+static uint8_t by_name[NAME_MAX_LEN][32][NAME_BUCKET]; /* hdr_names index + 1 */
+static char lower_names[sizeof hdr_names / sizeof hdr_names[0]][NAME_MAX_LEN];
+static int8_t by_compact[32]; /* hdr_names index + 1 of each compact letter */
 static pthread_once_t by_len_once = PTHREAD_ONCE_INIT;
 static int16_t by_id[SIP_H_COUNT]; /* hdr_names index of each id + 1 */
 
@@ -150,10 +152,46 @@ static void index_names(void)
 	for (size_t i = 0; i < N_HDR_NAMES; i++) {
 		if (hdr_names[i].id < SIP_H_COUNT && !by_id[hdr_names[i].id])
 			by_id[hdr_names[i].id] = (int16_t)(i + 1);
+		if (hdr_names[i].compact && !by_compact[hdr_names[i].compact & 31])
+			by_compact[hdr_names[i].compact & 31] = (int8_t)(i + 1);
 		size_t l = strlen(hdr_names[i].name);
-		if (l < NAME_MAX_LEN && by_len_n[l] < sizeof by_len[0])
-			by_len[l][by_len_n[l]++] = (uint8_t)i;
+		if (l >= NAME_MAX_LEN)
+			continue;
+		for (size_t k = 0; k < l; k++)
+			lower_names[i][k] = (char)lower((uint8_t)hdr_names[i].name[k]);
+		uint8_t *b = by_name[l][lower_names[i][0] & 31];
+		for (int k = 0; k < NAME_BUCKET; k++)
+			if (!b[k]) {
+				b[k] = (uint8_t)(i + 1);
+				break;
+			}
 	}
+}
+
+/* The hdr_names index of a name written in full, or -1; *exact is set when
+ * it is written as hdr_names spells it. */
+static int name_index(const uint8_t *name, size_t len, int *exact)
+{
+	*exact = 0;
+	if (len < 2 || len >= NAME_MAX_LEN)
+		return -1;
+	pthread_once(&by_len_once, index_names);
+	const uint8_t *b = by_name[len][lower(name[0]) & 31];
+	for (int k = 0; k < NAME_BUCKET && b[k]; k++) {
+		int i = b[k] - 1;
+		if (lower(name[0]) != (uint8_t)lower_names[i][0])
+			continue;
+		if (sip_bytes_eq(name, hdr_names[i].name, len)) {
+			*exact = 1;
+			return i;
+		}
+		size_t j = 1;
+		while (j < len && lower(name[j]) == (uint8_t)lower_names[i][j])
+			j++;
+		if (j == len)
+			return i;
+	}
+	return -1;
 }
 
 unsigned sip_hdr_lookup(const uint8_t *name, size_t len, int *compact)
@@ -161,24 +199,20 @@ unsigned sip_hdr_lookup(const uint8_t *name, size_t len, int *compact)
 	if (compact)
 		*compact = 0;
 	if (len == 1) {
-		for (size_t i = 0; i < N_HDR_NAMES; i++)
-			if (hdr_names[i].compact == lower(name[0])) {
-				if (compact)
-					*compact = 1;
-				return hdr_names[i].id;
-			}
-		return SIP_H_OTHER;
+		uint8_t c = lower(name[0]);
+		if (c < 'a' || c > 'z')
+			return SIP_H_OTHER;
+		pthread_once(&by_len_once, index_names);
+		int i = by_compact[c & 31];
+		if (!i)
+			return SIP_H_OTHER;
+		if (compact)
+			*compact = 1;
+		return hdr_names[i - 1].id;
 	}
-	if (!len || len >= NAME_MAX_LEN)
-		return SIP_H_OTHER;
-	pthread_once(&by_len_once, index_names);
-	uint8_t c0 = lower(name[0]);
-	for (unsigned k = 0; k < by_len_n[len]; k++) {
-		const char *n = hdr_names[by_len[len][k]].name;
-		if (lower((uint8_t)n[0]) == c0 && ieq_n(name, n, len))
-			return hdr_names[by_len[len][k]].id;
-	}
-	return SIP_H_OTHER;
+	int exact;
+	int i = name_index(name, len, &exact);
+	return i < 0 ? SIP_H_OTHER : hdr_names[i].id;
 }
 
 const char *sip_hdr_canon(unsigned id)
@@ -195,8 +229,10 @@ char sip_hdr_compact(unsigned id)
 
 unsigned sip_method_lookup(const uint8_t *p, size_t len)
 {
+	static const uint8_t method_len[SIP_M_COUNT] = {0, 6, 3, 3, 6, 7, 8, 5,
+							9, 6, 7, 4, 5, 7, 6};
 	for (unsigned i = 1; i < SIP_M_COUNT; i++)
-		if (strlen(method_names[i]) == len && memcmp(p, method_names[i], len) == 0)
+		if (method_len[i] == len && sip_bytes_eq(p, method_names[i], len))
 			return i;
 	return SIP_M_OTHER;
 }
@@ -520,12 +556,20 @@ static int header_line(sip_msg *m, const line *l, sip_hdr *h)
 		h->layout |= SIP_HL_TAB;
 	if (before)
 		m->quirks |= SIP_Q_WS_COLON;
-	int compact;
-	h->id = (uint16_t)sip_hdr_lookup(h->name.p, h->name.len, &compact);
-	if (compact)
-		h->layout |= SIP_HL_COMPACT;
-	else if (h->id != SIP_H_OTHER && memcmp(h->name.p, sip_hdr_canon(h->id), name_len) != 0)
-		h->layout |= SIP_HL_ODD_CASE;
+	if (name_len == 1) {
+		int compact;
+		h->id = (uint16_t)sip_hdr_lookup(h->name.p, h->name.len, &compact);
+		if (compact)
+			h->layout |= SIP_HL_COMPACT;
+		return 0;
+	}
+	/* each id has one name: written otherwise than it, it is odd case */
+	int exact, k = name_index(h->name.p, name_len, &exact);
+	if (k >= 0) {
+		h->id = hdr_names[k].id;
+		if (!exact)
+			h->layout |= SIP_HL_ODD_CASE;
+	}
 	return 0;
 }
 
@@ -545,7 +589,7 @@ static void extend_value(sip_hdr *h, const line *l)
 	h->eol = l->eol;
 }
 
-static void finish_value(sip_hdr *h)
+static void finish_value(sip_hdr *h, int lines_nul)
 {
 	while (h->value.len && is_blank(h->value.p[h->value.len - 1])) {
 		h->value.len--;
@@ -553,7 +597,7 @@ static void finish_value(sip_hdr *h)
 	}
 	if (!h->value.len)
 		h->layout |= SIP_HL_EMPTY;
-	if (h->value.len && memchr(h->value.p, 0, h->value.len))
+	if (lines_nul && h->value.len && memchr(h->value.p, 0, h->value.len))
 		h->layout |= SIP_HL_NUL;
 }
 
@@ -582,15 +626,19 @@ static int parse_headers(sip_msg *m, cursor *c, const uint8_t *base, uint8_t *eo
 		note_eol(m, l.eol, eols);
 		if (l.len == 0 && l.eol != SIP_EOL_NONE)
 			return 1;
-		if (memchr(l.p, 0, l.len))
+		int nul = memchr(l.p, 0, l.len) != NULL;
+		if (nul)
 			m->quirks |= SIP_Q_NUL;
 		if (header_line(m, &l, &cur) == 0) {
 			while (next_is_fold(c) && next_line(c, base, &l)) {
 				note_eol(m, l.eol, eols);
 				extend_value(&cur, &l);
+				nul |= memchr(l.p, 0, l.len) != NULL;
 				m->quirks |= SIP_Q_FOLDED;
 			}
-			finish_value(&cur);
+			/* a value lies within its lines: without a NUL in them
+			 * it has none */
+			finish_value(&cur, nul);
 			add_header(m, cl, &cur);
 		} else {
 			m->quirks |= SIP_Q_BAD_LINE;
@@ -773,4 +821,118 @@ const sip_hdr *sip_next(const sip_msg *m, const sip_hdr *h)
 		      ieq_n(m->hdr[i].name.p, (const char *)h->name.p, h->name.len))))
 			return &m->hdr[i];
 	return NULL;
+}
+
+/* ---- layout replay ------------------------------------------------------- */
+
+static void rebase(sip_str *s, const uint8_t *from, const uint8_t *to)
+{
+	if (s->p)
+		s->p = to + (s->p - from);
+}
+
+int sip_layout_keep(sip_layout *l, const sip_msg *m, const uint8_t *data, size_t len)
+{
+	l->len = 0;
+	if (m->kind != SIP_REQUEST || m->quirks || m->junk || m->eol != SIP_EOL_CRLF || !len ||
+	    len > SIP_LAYOUT_BYTES || m->msg_len != len || m->head_len != len || m->body.len ||
+	    m->nhdr != m->nhdr_seen || m->nhdr > SIP_LAYOUT_HDRS || !m->uri.len)
+		return -1;
+	for (uint16_t i = 0; i < m->nhdr; i++) {
+		const sip_hdr *h = &m->hdr[i];
+		if (h->eol != SIP_EOL_CRLF || !h->value.len ||
+		    (h->layout & (SIP_HL_FOLDED | SIP_HL_NUL | SIP_HL_EMPTY | SIP_HL_TRAIL_WS)))
+			return -1;
+	}
+	memcpy(l->bytes, data, len);
+	l->m = *m;
+	l->m.hdr = NULL;
+	sip_str *views[] = {&l->m.start,   &l->m.method_str, &l->m.uri,
+			    &l->m.version, &l->m.reason,     &l->m.body};
+	for (size_t i = 0; i < sizeof views / sizeof views[0]; i++)
+		rebase(views[i], data, l->bytes);
+	for (uint16_t i = 0; i < m->nhdr; i++) {
+		l->hdr[i] = m->hdr[i];
+		rebase(&l->hdr[i].name, data, l->bytes);
+		rebase(&l->hdr[i].value, data, l->bytes);
+	}
+	l->len = (uint32_t)len;
+	return 0;
+}
+
+/* Takes n bytes off the cursor that must equal lit. */
+static int take_same(cursor *c, const uint8_t *lit, size_t n)
+{
+	const uint8_t *p = rd_view(c, n);
+	return p && sip_bytes_eq(p, lit, n);
+}
+
+/* Takes a line's rest up to its CR LF: a value sip_parse would take as is
+ * (no LF, NUL or blank at either end before it). Returns its length, or
+ * -1. */
+static int64_t take_value(cursor *c, const uint8_t **v)
+{
+	const uint8_t *p = rd_ptr(c);
+	size_t left = rd_left(c);
+	const uint8_t *cr = left ? memchr(p, '\r', left) : NULL;
+	if (!cr || cr == p)
+		return -1;
+	size_t n = (size_t)(cr - p);
+	*v = rd_view(c, n);
+	if (!*v || memchr(*v, '\n', n) || memchr(*v, 0, n) || is_blank((*v)[0]) ||
+	    is_blank((*v)[n - 1]))
+		return -1;
+	return rd_u8(c) == '\r' && rd_u8(c) == '\n' && rd_ok(c) ? (int64_t)n : -1;
+}
+
+int sip_parse_like(const sip_layout *l, sip_msg *m, const uint8_t *data, size_t len, sip_hdr *hdrs,
+		   uint16_t cap)
+{
+	const sip_msg *pm = &l->m;
+	const uint8_t *pb = l->bytes;
+	if (!l->len || !data || !hdrs || len > UINT32_MAX || cap < pm->nhdr)
+		return -1;
+	cursor c = rd_init(data, len);
+	/* the start line: the method and its blank as before, a URI, the
+	 * blank and the version as before */
+	size_t u0 = (size_t)(pm->uri.p - pb), vl = pm->version.len;
+	const uint8_t *sl;
+	if (!take_same(&c, pb, u0))
+		return -1;
+	int64_t n = take_value(&c, &sl);
+	if (n < (int64_t)vl + 2)
+		return -1;
+	size_t ul = (size_t)n - vl - 1;
+	if (sl[ul] != pm->version.p[-1] || /* the blank before the version */
+	    !sip_bytes_eq(sl + ul + 1, pm->version.p, vl) || sl[0] == '<' || !memchr(sl, ':', ul) ||
+	    memchr(sl, ' ', ul) || memchr(sl, '\t', ul))
+		return -1;
+	*m = *pm;
+	m->hdr = hdrs;
+	m->cap = cap;
+	m->start = sip_str_of(data, u0 + (size_t)n);
+	m->method_str = sip_str_of(data, pm->method_str.len);
+	m->uri = sip_str_of(sl, ul);
+	m->version = sip_str_of(sl + ul + 1, vl);
+	/* the header lines: name and blanks as before, a value */
+	for (uint16_t i = 0; i < pm->nhdr; i++) {
+		const sip_hdr *ph = &l->hdr[i];
+		size_t pre = (size_t)(ph->value.p - ph->name.p);
+		const uint8_t *v;
+		uint32_t off = (uint32_t)(rd_ptr(&c) - data);
+		if (!take_same(&c, ph->name.p, pre) || (n = take_value(&c, &v)) < 0)
+			return -1;
+		/* Content-Length frames the message: as before */
+		if (ph->id == SIP_H_CONTENT_LENGTH &&
+		    ((uint32_t)n != ph->value.len || !sip_bytes_eq(v, ph->value.p, (size_t)n)))
+			return -1;
+		hdrs[i] = *ph;
+		hdrs[i].name.p = data + off;
+		hdrs[i].value = sip_str_of(v, (size_t)n);
+		hdrs[i].off = off;
+	}
+	if (rd_u8(&c) != '\r' || rd_u8(&c) != '\n' || !rd_ok(&c) || rd_left(&c))
+		return -1;
+	m->head_len = m->msg_len = (uint32_t)len;
+	return SIP_OK;
 }

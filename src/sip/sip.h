@@ -22,6 +22,7 @@
 #define SP_SIP_H
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define SIP_HDRS 64 /* a header array size that fits any sane message */
 
@@ -231,6 +232,34 @@ enum sip_parse_flags {
 int sip_parse(sip_msg *m, const uint8_t *data, size_t len, sip_hdr *hdrs, uint16_t cap,
 	      unsigned flags);
 
+/* ---- Layout replay ---------------------------------------------------------
+ * A scanner sends one request layout over and over, changing only values.
+ * sip_layout keeps a request parsed with SIP_PARSE_NO_CHECKS whose layout is
+ * plain (no quirk, CRLF, no fold, no NUL, no body, nothing empty, every
+ * header kept); sip_parse_like then reads a message laid out the same way
+ * (the same start line but for the Request-URI, the same header lines but
+ * for their values, Content-Length written the same) without parsing it
+ * again, and gives exactly what sip_parse(..., SIP_PARSE_NO_CHECKS) gives:
+ * every byte that could make that parse differ (line ends, blanks at a
+ * value's ends or in the URI, NUL) is checked. */
+#define SIP_LAYOUT_BYTES 1024
+#define SIP_LAYOUT_HDRS	 24
+
+typedef struct sip_layout {
+	uint32_t len; /* 0: empty */
+	uint8_t bytes[SIP_LAYOUT_BYTES];
+	sip_msg m;		      /* views as offsets into bytes (hdr unused) */
+	sip_hdr hdr[SIP_LAYOUT_HDRS]; /* likewise */
+} sip_layout;
+
+/* Keeps m (sip_parse of data with SIP_PARSE_NO_CHECKS) in l if its layout
+ * is plain; returns 0 if kept, else -1 (l is then empty). */
+int sip_layout_keep(sip_layout *l, const sip_msg *m, const uint8_t *data, size_t len);
+/* Reads data laid out as l: SIP_OK with m as sip_parse would fill it, or
+ * -1 when data is not laid out so (then parse it). */
+int sip_parse_like(const sip_layout *l, sip_msg *m, const uint8_t *data, size_t len, sip_hdr *hdrs,
+		   uint16_t cap);
+
 /* Cheap first look: 1 if the bytes start like a SIP request or response
  * line (a known method and a blank, or "SIP/"). For hot paths. */
 int sip_looks_like(const uint8_t *p, size_t n);
@@ -343,6 +372,38 @@ static inline sip_str sip_str_of(const void *p, size_t n)
 {
 	sip_str s = {(const uint8_t *)p, (uint32_t)n};
 	return s;
+}
+/* n bytes at a and b are equal: memcmp(a, b, n) == 0 without a call for
+ * the short strings of headers and patterns (reads only the n bytes). */
+static inline int sip_bytes_eq(const void *a, const void *b, size_t n)
+{
+	const uint8_t *x = a, *y = b;
+	uint64_t u, v;
+	uint32_t s, t;
+	if (n > 16)
+		return memcmp(x, y, n) == 0;
+	if (n >= 8) {
+		memcpy(&u, x, 8);
+		memcpy(&v, y, 8);
+		if (u != v)
+			return 0;
+		memcpy(&u, x + n - 8, 8);
+		memcpy(&v, y + n - 8, 8);
+		return u == v;
+	}
+	if (n >= 4) {
+		memcpy(&s, x, 4);
+		memcpy(&t, y, 4);
+		if (s != t)
+			return 0;
+		memcpy(&s, x + n - 4, 4);
+		memcpy(&t, y + n - 4, 4);
+		return s == t;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (x[i] != y[i])
+			return 0;
+	return 1;
 }
 int sip_str_eq(sip_str s, const char *lit);  /* exact */
 int sip_str_ieq(sip_str s, const char *lit); /* ASCII case-insensitive */

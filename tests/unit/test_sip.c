@@ -442,9 +442,183 @@ static void layout_of_headers(void **state)
 	assert_false(sip_looks_like(MSG("OPT")));
 }
 
+/* ---- layout replay ---------------------------------------------------------- */
+
+static int same_view(sip_str a, const uint8_t *ab, sip_str b, const uint8_t *bb)
+{
+	if (a.len != b.len || (!a.p) != (!b.p))
+		return 0;
+	return !a.p || a.p - ab == b.p - bb;
+}
+
+/* m (read by sip_parse_like) is what sip_parse gave as r, field by field. */
+static void assert_same_msg(const sip_msg *m, const sip_msg *r, const uint8_t *d)
+{
+	assert_int_equal(m->kind, r->kind);
+	assert_int_equal(m->method, r->method);
+	assert_int_equal(m->eol, r->eol);
+	assert_int_equal(m->status, r->status);
+	assert_true(same_view(m->start, d, r->start, d));
+	assert_true(same_view(m->method_str, d, r->method_str, d));
+	assert_true(same_view(m->uri, d, r->uri, d));
+	assert_true(same_view(m->version, d, r->version, d));
+	assert_true(same_view(m->reason, d, r->reason, d));
+	assert_true(same_view(m->body, d, r->body, d));
+	assert_int_equal(m->quirks, r->quirks);
+	assert_int_equal(m->junk, r->junk);
+	assert_int_equal(m->head_len, r->head_len);
+	assert_int_equal(m->msg_len, r->msg_len);
+	assert_int_equal(m->content_length, r->content_length);
+	assert_int_equal(m->cap, r->cap);
+	assert_int_equal(m->nhdr, r->nhdr);
+	assert_int_equal(m->nhdr_seen, r->nhdr_seen);
+	assert_int_equal(m->ids_seen, r->ids_seen);
+	assert_memory_equal(m->first, r->first, sizeof m->first);
+	for (unsigned i = 0; i < m->nhdr; i++) {
+		const sip_hdr *a = &m->hdr[i], *b = &r->hdr[i];
+		assert_true(same_view(a->name, d, b->name, d));
+		assert_true(same_view(a->value, d, b->value, d));
+		assert_int_equal(a->off, b->off);
+		assert_int_equal(a->id, b->id);
+		assert_int_equal(a->layout, b->layout);
+		assert_int_equal(a->ws_before, b->ws_before);
+		assert_int_equal(a->ws_after, b->ws_after);
+		assert_int_equal(a->eol, b->eol);
+	}
+}
+
+#define SVMAP                                                                                      \
+	"OPTIONS sip:100@192.0.2.7 SIP/2.0\r\n"                                                    \
+	"Via: SIP/2.0/UDP 192.168.0.10:5060;branch=z9hG4bK-1234;rport\r\n"                         \
+	"Max-Forwards: 70\r\n"                                                                     \
+	"To: \"sipvicious\"<sip:100@1.1.1.1>\r\n"                                                  \
+	"From: \"sipvicious\"<sip:100@1.1.1.1>;tag=6330303030323037313364630131\r\n"               \
+	"User-Agent: friendly-scanner\r\n"                                                         \
+	"Call-ID: 12345\r\n"                                                                       \
+	"Contact: sip:100@192.168.0.10:5060\r\n"                                                   \
+	"CSeq: 1 OPTIONS\r\n"                                                                      \
+	"Accept: application/sdp\r\n"                                                              \
+	"Content-Length: 0\r\n\r\n"
+
+/* Reads d both ways: when the layout replay takes it, it must be what
+ * sip_parse gives. Returns 1 if the replay took it. */
+static int replay_check(const sip_layout *l, const uint8_t *d, size_t n)
+{
+	sip_hdr h1[SIP_HDRS], h2[SIP_HDRS];
+	sip_msg m1, m2;
+	if (sip_parse_like(l, &m1, d, n, h1, SIP_HDRS) != SIP_OK)
+		return 0;
+	assert_int_equal(sip_parse(&m2, d, n, h2, SIP_HDRS, SIP_PARSE_NO_CHECKS), SIP_OK);
+	assert_same_msg(&m1, &m2, d);
+	return 1;
+}
+
+static void layout_replay(void **state)
+{
+	(void)state;
+	static sip_layout l;
+	sip_hdr h[SIP_HDRS];
+	sip_msg m;
+	const char *base = SVMAP;
+	size_t bn = strlen(base);
+	assert_int_equal(sip_parse(&m, (const uint8_t *)base, bn, h, SIP_HDRS, SIP_PARSE_NO_CHECKS),
+			 SIP_OK);
+	assert_int_equal(sip_layout_keep(&l, &m, (const uint8_t *)base, bn), 0);
+	/* the same layout with other values is read without parsing */
+	static const char *const same[] = {
+	    SVMAP,
+	    "OPTIONS sip:100@198.51.100.200 SIP/2.0\r\n"
+	    "Via: SIP/2.0/UDP 10.0.0.1:5061;branch=z9hG4bK-99;rport\r\n"
+	    "Max-Forwards: 7\r\n"
+	    "To: \"a b\"<sip:1@1.1.1.1>\r\n"
+	    "From: \"x\"<sip:100@1.1.1.1>;tag=31\r\n"
+	    "User-Agent: a\tb\r\n"
+	    "Call-ID: 1\r\n"
+	    "Contact: sip:100@10.0.0.1:5061\r\n"
+	    "CSeq: 1 OPTIONS\r\n"
+	    "Accept: */*\r\n"
+	    "Content-Length: 0\r\n\r\n",
+	};
+	for (size_t i = 0; i < sizeof same / sizeof same[0]; i++)
+		assert_true(replay_check(&l, (const uint8_t *)same[i], strlen(same[i])));
+	/* layouts the replay must leave to the parser */
+	static const char *const other[] = {
+	    "OPTIONS  sip:100@192.0.2.7 SIP/2.0\r\n",
+	    "OPTIONS sip:100@192.0.2.7  SIP/2.0\r\n",
+	    "OPTIONS sip: 100@192.0.2.7 SIP/2.0\r\n",
+	    "OPTIONS <sip:100@192.0.2.7> SIP/2.0\r\n",
+	    "OPTIONS 100 SIP/2.0\r\n",
+	    "OPTIONS sip:100@192.0.2.7\tSIP/2.0\r\n",
+	    "OPTIONS sip:100@192.0.2.7 SIP/2.0 \r\n",
+	    "OPTIONS sip:100@192.0.2.7 SIP/2.0\n",
+	    "Max-Forwards: 70 \r\n",
+	    "Max-Forwards:  70\r\n",
+	    "Max-Forwards: 7\n0\r\n",
+	    "Max-Forwards: 7\r0\r\n",
+	    "Call-ID: 12345\r\n 6\r\n",
+	    "Call-ID: 12\00045\r\n", /* a NUL: \000 then "45" */
+	    "Content-Length: 00\r\n",
+	    "Content-Length: 1\r\n",
+	    "User-Agent:\r\n",
+	    "User-Agent: friendly-scanner\r\nX: y\r\n",
+	};
+	for (size_t i = 0; i < sizeof other / sizeof other[0]; i++) {
+		/* put the line in place of the base's line that starts the same */
+		char msg[2048];
+		const char *o = other[i];
+		size_t key = strcspn(o, " :");
+		const char *at = strstr(base, "\r\n") + 2;
+		if (!strncmp(o, "OPTIONS", 7))
+			at = base;
+		else
+			while (strncmp(at, o, key))
+				at = strstr(at, "\r\n") + 2;
+		const char *end = strstr(at, "\r\n") + 2;
+		size_t ol = strlen(o);
+		if (!strcmp(o, "Call-ID: 12"))
+			ol = 16; /* the line with a NUL: "Call-ID: 12\0" "45\r\n" */
+		size_t n = (size_t)(at - base);
+		memcpy(msg, base, n);
+		memcpy(msg + n, o, ol);
+		strcpy(msg + n + ol, end);
+		size_t len = n + ol + strlen(end);
+		assert_false(replay_check(&l, (const uint8_t *)msg, len));
+	}
+	/* a body, trailing bytes, a cut: parsed */
+	char more[2048];
+	snprintf(more, sizeof more, "%sx", base);
+	assert_false(replay_check(&l, (const uint8_t *)more, bn + 1));
+	assert_false(replay_check(&l, (const uint8_t *)base, bn - 1));
+	assert_false(replay_check(&l, (const uint8_t *)base, bn - 2));
+	/* and any mutation: taken only when it reads as the parser reads it */
+	uint64_t r = 88172645463325252ULL;
+	static const char bytes[] = " \t\r\n\0;:<>\"@=,.-0aZ[]";
+	int taken = 0;
+	for (int k = 0; k < 20000; k++) {
+		uint8_t msg[1100];
+		memcpy(msg, base, bn);
+		size_t len = bn;
+		for (int e = 0; e < 1 + k % 3; e++) {
+			r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+			size_t at = (size_t)(r >> 20) % len;
+			uint8_t b = (uint8_t)bytes[(r >> 8) % (sizeof bytes - 1)];
+			if (r & 1) {
+				msg[at] = b;
+			} else if (len < sizeof msg) {
+				memmove(msg + at + 1, msg + at, len - at);
+				msg[at] = b;
+				len++;
+			}
+		}
+		taken += replay_check(&l, msg, len);
+	}
+	assert_true(taken > 1000); /* values changed in place still replay */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(layout_replay),
 	    cmocka_unit_test(all_torture_messages),
 	    cmocka_unit_test(invalid_messages_are_noted),
 	    cmocka_unit_test(negative_length_is_never_a_size),
