@@ -574,3 +574,135 @@ int ch_scan_key_groups(store *base, const char *kind, uint64_t min_sources, stor
 	buf_free(&sql);
 	return rc;
 }
+
+/* Among the sources with (kind, key): their keys of other_kind. */
+int ch_scan_key_cooccur(store *base, const char *kind, const char *key, const char *other_kind,
+			store_key_cb cb, void *ctx)
+{
+	ch_store *s = (ch_store *)base;
+	buf sql;
+	buf_init(&sql);
+	buf_printf(&sql, "SELECT key, uniqExact(ip) AS _n FROM %s.key_parts WHERE kind = ", s->cfg.db);
+	ch_sql_str(&sql, other_kind, strlen(other_kind));
+	buf_puts(&sql, " AND ");
+	ch_valid(s, &sql);
+	key_members(s, &sql, kind, key);
+	buf_puts(&sql, " GROUP BY key ORDER BY _n DESC, key");
+	group_ctx k = {cb, ctx, NULL, 0, 0};
+	int rc = ch_select(s, &sql, group_rows, &k);
+	buf_free(&sql);
+	return rc;
+}
+
+/* --- port activity ---------------------------------------------------------------- */
+
+/* Stores made before port activity was kept have no such table: they
+ * answer "nothing", as an empty table would. 1 there, 0 not, -1 error. */
+static int port_days_exist(ch_store *s)
+{
+	buf sql;
+	buf_init(&sql);
+	buf_puts(&sql, "SELECT count() FROM system.tables WHERE database = ");
+	ch_sql_str(&sql, s->cfg.db, strlen(s->cfg.db));
+	buf_puts(&sql, " AND name = 'port_day_parts'");
+	uint64_t n = 0;
+	int rc = ch_select(s, &sql, one_u64, &n);
+	buf_free(&sql);
+	return rc < 0 ? -1 : n > 0;
+}
+
+typedef struct pd_ctx {
+	store_port_day_cb cb;
+	void *ctx;
+} pd_ctx;
+
+static size_t pd_rows(void *vctx, const uint8_t *p, size_t n)
+{
+	pd_ctx *k = vctx;
+	size_t used = 0;
+	while (used < n) {
+		cursor c = rd_init(p + used, n - used);
+		port_day r;
+		r.port = ch_rd_u32(&c);
+		r.day = (int32_t)ch_rd_u32(&c);
+		r.packets = ch_rd_u64(&c);
+		dset_init(&r.sources);
+		int got = ch_read_dset(&c, &r.sources);
+		if (got <= 0 || !rd_ok(&c)) {
+			dset_free(&r.sources);
+			if (got < 0)
+				return (size_t)-2;
+			break;
+		}
+		used = n - rd_left(&c);
+		int stop = k->cb(k->ctx, &r);
+		dset_free(&r.sources);
+		if (stop)
+			return (size_t)-1;
+	}
+	return used;
+}
+
+int ch_scan_port_days(store *base, const port_day_query *q, store_port_day_cb cb, void *ctx)
+{
+	ch_store *s = (ch_store *)base;
+	int there = port_days_exist(s);
+	if (there <= 0)
+		return there;
+	buf sql;
+	buf_init(&sql);
+	buf_puts(&sql, "SELECT port, day, sum(packets)");
+	ch_select_dset(&sql, "sources");
+	buf_printf(&sql, " FROM %s.port_day_parts WHERE day BETWEEN %d AND %d", s->cfg.db,
+		   (int)q->from_day, (int)q->to_day);
+	if (q->port)
+		buf_printf(&sql, " AND port = %u", (unsigned)q->port);
+	buf_puts(&sql, " AND ");
+	ch_valid(s, &sql);
+	buf_puts(&sql, " GROUP BY port, day ORDER BY port, day");
+	pd_ctx k = {cb, ctx};
+	int rc = ch_select(s, &sql, pd_rows, &k);
+	buf_free(&sql);
+	if (rc < 0 && !strcmp(s->base.err, "ClickHouse sent a result that does not parse"))
+		ch_fail(s, "stored port activity is corrupt");
+	return rc;
+}
+
+typedef struct span_ctx {
+	int32_t first, last;
+	uint64_t rows;
+} span_ctx;
+
+static size_t span_row(void *vctx, const uint8_t *p, size_t n)
+{
+	span_ctx *k = vctx;
+	cursor c = rd_init(p, n);
+	k->first = (int32_t)ch_rd_u32(&c);
+	k->last = (int32_t)ch_rd_u32(&c);
+	k->rows = ch_rd_u64(&c);
+	return rd_ok(&c) ? n - rd_left(&c) : 0;
+}
+
+int ch_port_day_span(store *base, int32_t *first, int32_t *last)
+{
+	ch_store *s = (ch_store *)base;
+	*first = *last = 0;
+	int there = port_days_exist(s);
+	if (there <= 0)
+		return there;
+	buf sql;
+	buf_init(&sql);
+	buf_printf(&sql, "SELECT min(day), max(day), count() FROM %s.port_day_parts WHERE ",
+		   s->cfg.db);
+	ch_valid(s, &sql);
+	span_ctx k = {0, 0, 0};
+	int rc = ch_select(s, &sql, span_row, &k);
+	buf_free(&sql);
+	if (rc < 0)
+		return -1;
+	if (!k.rows)
+		return 0;
+	*first = k.first;
+	*last = k.last;
+	return 1;
+}

@@ -70,6 +70,8 @@ static const table_spec tables[] = {
     {"key_parts", ch_key_cols, &ch_key_ncols, "ENGINE = MergeTree ORDER BY (kind, key, ip)"},
     {"captures", ch_capture_cols, &ch_capture_ncols,
      "ENGINE = MergeTree ORDER BY (content_hash, bt)"},
+    {"port_day_parts", ch_port_day_cols, &ch_port_day_ncols,
+     "ENGINE = MergeTree " BY_MONTH " ORDER BY (port, day, bt)"},
     {"batches", batch_cols, &batch_ncols, "ENGINE = MergeTree ORDER BY (batch, part)"},
 };
 #define NTABLES (sizeof tables / sizeof tables[0])

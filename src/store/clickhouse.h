@@ -187,6 +187,17 @@ extern const ch_coldef ch_capture_cols[];
 extern const int ch_capture_ncols;
 void ch_capture_row(ch_block *b, const capture_rec *c, int64_t bt, uint32_t seq);
 
+extern const ch_coldef ch_port_day_cols[];
+extern const int ch_port_day_ncols;
+void ch_port_day_row(ch_block *b, const port_day *r, int64_t bt);
+
+/* A distinct set as three columns from col on (X, X_hll, X_hv); the
+ * SELECT list that merges them over a GROUP BY (column name d); and its
+ * reader (1 read, 0 need more input, -1 corrupt). */
+void ch_put_dset(ch_block *b, int col, const dset *d);
+void ch_select_dset(buf *sql, const char *d);
+int ch_read_dset(cursor *c, dset *d);
+
 /* The merged-profile SELECT list (one row per source) and its reader. */
 void ch_profile_select(buf *sql);
 /* Reads one merged row into p (profile_init'ed). 1 read, 0 need more
@@ -220,7 +231,8 @@ enum ch_table {
 	CH_T_SAMPLES = 1,
 	CH_T_KEYS = 2,
 	CH_T_CAPTURES = 3,
-	CH_T_COUNT = 4
+	CH_T_PORT_DAYS = 4,
+	CH_T_COUNT = 5
 };
 extern const char *const ch_table_names[CH_T_COUNT];
 
@@ -371,6 +383,10 @@ int ch_count(store *base, uint64_t *n);
 int ch_count_key(store *base, const char *kind, const char *key, uint64_t *n);
 int ch_scan_key_groups(store *base, const char *kind, uint64_t min_sources, store_key_cb cb,
 		       void *ctx);
+int ch_scan_key_cooccur(store *base, const char *kind, const char *key, const char *other_kind,
+			store_key_cb cb, void *ctx);
+int ch_scan_port_days(store *base, const port_day_query *q, store_port_day_cb cb, void *ctx);
+int ch_port_day_span(store *base, int32_t *first, int32_t *last);
 
 /* ch_send.c */
 int ch_schema_ensure(ch_store *s, ch_http *h, char *err, size_t errlen, int *transient);
