@@ -424,16 +424,32 @@ static pd_entry *pd_get(act_an *s, uint32_t key)
 	return &s->ent[*slot - 1];
 }
 
-/* Probes: a TCP SYN without ACK or a UDP datagram, whose destination port
- * the scanner chose. Replies and backscatter (SYN-ACK, RST, ICMP) go to
- * ports somebody else chose and would only add noise to the trends. */
+/* A UDP reply: a SIP response ("SIP/2.0 ", a honeypot answering) or a DNS
+ * response (source port 53, QR set: backscatter of spoofed queries). */
+static int udp_reply(const pkt_view *v)
+{
+	cursor c = rd_init(v->payload, v->payload_len);
+	const uint8_t *h = rd_view(&c, 8);
+	if (!h)
+		return 0;
+	if (h[0] == 'S' && !memcmp(h, "SIP/2.0 ", 8))
+		return 1;
+	return v->sport == 53 && (h[2] & 0x80);
+}
+
+/* Probes: a TCP SYN without ACK or a UDP datagram that is no reply, whose
+ * destination port the scanner chose. Replies and backscatter (SYN-ACK,
+ * RST, ICMP, responses) go to ports somebody else chose and would only add
+ * noise to the trends. */
 static inline uint32_t probe_key(const pkt_view *v)
 {
 	if (!v->l4_ok)
 		return 0;
 	if (v->proto == 6)
 		return (v->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN ? 6u << 16 | v->dport : 0;
-	return v->proto == 17 ? 17u << 16 | v->dport : 0;
+	if (v->proto != 17 || udp_reply(v))
+		return 0;
+	return 17u << 16 | v->dport;
 }
 
 static void act_observe(void *self, ptable *t, uint32_t idx, acc *a, const pkt_view *v)

@@ -587,12 +587,24 @@ static void label_and_verdict(campaign *c)
 {
 	char what[sizeof c->label] = "";
 	switch (c->kind->prefix) {
-	case 'K':
-		snprintf(what, sizeof what, "modified %s%s%s%s%s%s%s",
-			 c->tool[0] ? c->tool : "SIP kit", c->component[0] ? " " : "", c->component,
-			 c->version[0] ? " " : "", c->version, c->kit[0] ? ", the kit " : "",
-			 c->kit);
+	case 'K': {
+		/* a kit without a name is named by what it changed, the
+		 * User-Agent first */
+		const camp_change *tell = c->nchanges ? &c->changes[0] : NULL;
+		for (uint32_t i = 0; i < c->nchanges; i++)
+			if (!strcmp(c->changes[i].field, "User-Agent"))
+				tell = &c->changes[i];
+		snprintf(what, sizeof what, "modified %s%s%s%s%s", c->tool[0] ? c->tool : "SIP kit",
+			 c->component[0] ? " " : "", c->component, c->version[0] ? " " : "",
+			 c->version);
+		size_t n = strlen(what);
+		if (c->kit[0])
+			snprintf(what + n, sizeof what - n, ", the kit %.47s", c->kit);
+		else if (tell)
+			snprintf(what + n, sizeof what - n, ", %.31s \"%.60s\"", tell->field,
+				 tell->seen);
 		break;
+	}
 	case 'S':
 		snprintf(what, sizeof what, "unknown SIP scanner: %.100s",
 			 c->tmpl[0] ? c->tmpl : c->key);

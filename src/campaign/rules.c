@@ -160,10 +160,11 @@ static size_t change_content(const campaign *c, const camp_change *ch, rule *r, 
 	size_t n = literal_piece(ch->seen, &tok);
 	if (n < 2 || n > 128)
 		return 0;
-	/* what the stock tool writes too tells nothing apart */
+	/* what the stock tool writes too tells nothing apart, nor does a
+	 * number (a proxy on the way turns Max-Forwards 70 into 69) */
 	char piece[129];
 	snprintf(piece, sizeof piece, "%.*s", (int)n, tok);
-	if (strstr(ch->expected, piece))
+	if (strstr(ch->expected, piece) || !has_letter((const uint8_t *)piece, n))
 		return 0;
 	const camp_sample *smp[CAMP_SAMPLES];
 	const uint8_t *at[CAMP_SAMPLES];

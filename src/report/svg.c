@@ -159,6 +159,14 @@ void svg_days_chart(FILE *out, const svg_chart *c)
 				fprintf(out, "%.1f,%.1f ", left + bw * (d + 0.5),
 					top + h - se->v[d] / ymax * h);
 		fputs("\"/>", out);
+		/* the points too, so that a line of one day shows */
+		for (uint32_t d = 0; c->ndays <= 62 && d < c->ndays; d++)
+			if (se->v[d] >= 0)
+				fprintf(out,
+					"<circle class=\"point\" cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" "
+					"fill=\"%s\"/>",
+					left + bw * (d + 0.5), top + h - se->v[d] / ymax * h,
+					se->color);
 	}
 	fprintf(out, "<line class=\"axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/></svg>\n", left,
 		top + h, left + w, top + h);
