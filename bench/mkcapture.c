@@ -149,7 +149,7 @@ static const char *const sip_stock =
 	"Via: SIP/2.0/UDP 192.168.0.10:%u;branch=z9hG4bK-%u;rport\r\n"
 	"Max-Forwards: 70\r\n"
 	"To: \"sipvicious\"<sip:100@1.1.1.1>\r\n"
-	"From: \"sipvicious\"<sip:100@1.1.1.1>;tag=%08x%04x01%u\r\n"
+	"From: \"sipvicious\"<sip:100@1.1.1.1>;tag=%s\r\n"
 	"User-Agent: friendly-scanner\r\n"
 	"Call-ID: %u%u\r\n"
 	"Contact: sip:100@192.168.0.10:%u\r\n"
@@ -161,7 +161,7 @@ static const char *const sip_sunday =
 	"OPTIONS sip:100@%s SIP/2.0\r\n"
 	"Via: SIP/2.0/UDP 192.168.1.9:%u;branch=zqwehwebK-%u;rport\r\n"
 	"Content-Length: 0\r\n"
-	"From: \"sipsscuser\"<sip:100@192.168.1.9>; tag=%08x%04x01%u\r\n"
+	"From: \"sipsscuser\"<sip:100@192.168.1.9>; tag=%u%u\r\n"
 	"Accept: application/sdp\r\n"
 	"User-Agent: sundayddr\r\n"
 	"To: \"sipssc\"<sip:100@192.168.1.9>\r\n"
@@ -179,13 +179,18 @@ static size_t udp_pkt(uint8_t *p, src *s, uint32_t dst)
 	snprintf(ds, sizeof ds, "%u.%u.%u.%u", dst >> 24, (dst >> 16) & 255, (dst >> 8) & 255,
 		 dst & 255);
 	if (s->kind == K_SIP_STOCK) {
+		/* svmap's tag: hex of "<target ip as 8 hex><port as 4 hex>\x01<random>" */
+		char plain[64], tag[130];
+		int pl = snprintf(plain, sizeof plain, "%08x%04x\x01%u", dst, 5060u, rnd());
+		for (int i = 0; i < pl; i++)
+			snprintf(tag + 2 * i, 3, "%02x", (unsigned char)plain[i]);
 		dport = 5060;
-		n = (size_t)snprintf((char *)d, 1400, sip_stock, ds, s->sport, rnd(), dst, 5060,
-				     rnd(), s->sport, rnd(), rnd());
+		n = (size_t)snprintf((char *)d, 1400, sip_stock, ds, s->sport, rnd(), tag, rnd(),
+				     rnd(), s->sport);
 	} else if (s->kind == K_SIP_SUNDAY) {
 		dport = 5060;
-		n = (size_t)snprintf((char *)d, 1400, sip_sunday, ds, s->sport, rnd(), dst, 5060,
-				     rnd(), s->sport, rnd(), rnd());
+		n = (size_t)snprintf((char *)d, 1400, sip_sunday, ds, s->sport, rnd(), rnd(), rnd(),
+				     s->sport, rnd(), rnd());
 	} else {
 		static const uint16_t ports[] = {53, 123, 161, 1900, 5353, 11211, 137, 500};
 		dport = ports[rnd() % 8];

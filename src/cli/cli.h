@@ -16,6 +16,7 @@ int cmd_read(int argc, char **argv);
 int cmd_live(int argc, char **argv);
 int cmd_sources(int argc, char **argv);
 int cmd_show(int argc, char **argv);
+int cmd_honeypot(int argc, char **argv);
 int cmd_campaigns(int argc, char **argv);
 int cmd_trends(int argc, char **argv);
 int cmd_report(int argc, char **argv);

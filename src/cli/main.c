@@ -8,6 +8,7 @@
 static const cli_cmd commands[] = {
 	{"read", "read captures (pcap/pcapng, also .gz .zst .xz; - = stdin) into the store", cmd_read},
 	{"live", "read a live interface into the store until interrupted", cmd_live},
+	{"honeypot", "run a SIP honeypot that feeds the store (a believable PBX)", cmd_honeypot},
 	{"sources", "list the sources in the store (table, or --json lines)", cmd_sources},
 	{"show", "write up one source: what it is, with the evidence", cmd_show},
 	{"campaigns", "group sources that share a kit fingerprint (table, --json, --csv, --suricata)",

@@ -113,7 +113,10 @@ typedef struct pkt_view {
 	/* ICMP / ICMPv6 */
 	uint8_t icmp_type, icmp_code;
 	/* Where things are, for samples */
-	const uint8_t *l3;        /* start of the (innermost) IP header */
+	const uint8_t *l3;        /* start of the (innermost) IP header; NULL in a view a
+				     sensor built from a socket (the honeypot): then the
+				     IP header was not seen (IP ID, DF, TOS unknown; TTL
+				     unknown when 0) */
 	uint32_t l3_caplen;       /* captured bytes from l3 */
 	const uint8_t *payload;   /* L4 payload (or L3 payload if L4 unknown) */
 	uint32_t payload_len;     /* captured payload bytes */

@@ -2,6 +2,7 @@
  * slot lengths, header alignment, scoring. */
 #include "fingerprint/sip_match.h"
 
+#include <pthread.h>
 #include <string.h>
 
 /* ---- characters ---------------------------------------------------------- */
@@ -26,7 +27,7 @@ static int is_tok(uint8_t c)
 	return is_alpha(c) || is_dec(c) || (c && strchr("-.!%*_+`'~", c));
 }
 
-static int in_class(unsigned cls, uint8_t c)
+static int in_class_slow(unsigned cls, uint8_t c)
 {
 	switch (cls) {
 	case SC_ANY:
@@ -52,6 +53,23 @@ static int in_class(unsigned cls, uint8_t c)
 	default:
 		return 0;
 	}
+}
+
+/* in_class as a table: the matcher asks it for every character it scans. */
+static uint16_t class_bits[256];
+static pthread_once_t class_once = PTHREAD_ONCE_INIT;
+
+static void class_init(void)
+{
+	for (unsigned c = 0; c < 256; c++)
+		for (unsigned k = 0; k < SC_COUNT; k++)
+			if (in_class_slow(k, (uint8_t)c))
+				class_bits[c] |= (uint16_t)(1u << k);
+}
+
+static inline int in_class(unsigned cls, uint8_t c)
+{
+	return (class_bits[c] >> cls) & 1;
 }
 
 /* ---- pattern matching ---------------------------------------------------- */
@@ -318,6 +336,7 @@ static uint64_t levels_digest(const sip_template *t, const sip_eval *e)
 
 float sip_eval_template(const sip_sigs *s, int ti, const sip_msg *m, sip_eval *e)
 {
+	pthread_once(&class_once, class_init);
 	const sip_template *t = s->t[ti];
 	memset(e, 0, offsetof(sip_eval, scratch));
 	e->tmpl = ti;

@@ -186,6 +186,11 @@ static uint32_t table_sources(ingest *g)
 	return n;
 }
 
+uint64_t ingest_mem(ingest *g)
+{
+	return table_mem(g);
+}
+
 static int needs_flush(ingest *g)
 {
 	for (int k = 0; k < SHARDS; k++)

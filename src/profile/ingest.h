@@ -54,5 +54,8 @@ void ingest_observe(ingest *g, const pkt_view *v);
 int ingest_commit(ingest *g);
 
 const ingest_stats *ingest_get_stats(const ingest *g);
+/* Bytes of profile memory in use (sensors that observe packet by packet
+ * commit early when it passes their cap). */
+uint64_t ingest_mem(ingest *g);
 
 #endif

@@ -164,7 +164,6 @@ static acc *record_new(ptable *t, uint32_t *idx)
 		if (!t->chunk[c])
 			return NULL;
 		t->nchunks = c + 1;
-		t->mem += CHUNK_RECS * sizeof(acc);
 	}
 	t->n = i;
 	*idx = i;
@@ -218,13 +217,12 @@ static acc_detail *detail_get(ptable *t, acc *a)
 		t->dchunk[c] = aligned_alloc(64, CHUNK_RECS * sizeof(acc_detail));
 		if (!t->dchunk[c])
 			return NULL;
-		memset(t->dchunk[c], 0, CHUNK_RECS * sizeof(acc_detail));
 		t->ndchunks = c + 1;
-		t->mem += CHUNK_RECS * sizeof(acc_detail);
 	}
 	t->ndetail = i;
 	a->detail = i;
 	acc_detail *d = detail_at(t, i);
+	memset(d, 0, sizeof *d); /* one at a time: untouched chunk pages stay unmapped */
 	d->last[0] = d->last[1] = d->last[2] = UINT32_MAX; /* not a value: proto << 16 | port */
 	d->last[3] = 0;
 	/* move what was inline into the detail sets */
@@ -406,8 +404,8 @@ static void sample_record(ptable *t, acc *a, const pkt_view *v)
 	s->sport = v->sport;
 	s->dport = v->dport;
 	s->proto = v->proto;
-	uint32_t hdr = (uint32_t)(v->payload - v->l3);
-	s->wire_len = v->ip_len > hdr ? v->ip_len - hdr : v->payload_len;
+	uint32_t hdr = v->l3 ? (uint32_t)(v->payload - v->l3) : 0;
+	s->wire_len = v->l3 && v->ip_len > hdr ? v->ip_len - hdr : v->payload_len;
 	d->n_samples++;
 }
 
@@ -541,6 +539,7 @@ void ptable_update(ptable *t, uint32_t idx, const pkt_view *v)
 {
 	acc *a = ptable_at(t, idx);
 	int first = a->packets == 0;
+	int hdr = v->l3 != NULL; /* a socket sensor's view has no IP header fields */
 	if (first) {
 		a->first_ns = a->last_ns = v->ts_ns;
 		a->seq0 = v->seq;
@@ -548,6 +547,7 @@ void ptable_update(ptable *t, uint32_t idx, const pkt_view *v)
 		a->flags0 = v->tcp_flags;
 		a->df0 = v->df;
 		a->proto0 = v->proto;
+		a->nohdr0 = (uint8_t)!hdr;
 	} else {
 		/* captures are mostly in time order: first_ns (a cold line) is only
 		 * read for a packet older than the newest seen */
@@ -555,7 +555,8 @@ void ptable_update(ptable *t, uint32_t idx, const pkt_view *v)
 			a->last_ns = v->ts_ns;
 		else if (v->ts_ns < a->first_ns)
 			a->first_ns = v->ts_ns;
-		ipid_record(t, a, v);
+		if (hdr)
+			ipid_record(t, a, v);
 	}
 	if (++a->packets == UINT32_MAX)
 		t->need_flush = 1;
@@ -567,12 +568,13 @@ void ptable_update(ptable *t, uint32_t idx, const pkt_view *v)
 		a->fragments++;
 	if (v->df)
 		a->df++;
-	if (v->family == 4 && v->ipid == 0) {
+	if (hdr && v->family == 4 && v->ipid == 0) {
 		a->ipid_zero++;
 		if (v->df)
 			a->ipid_zero_df++;
 	}
-	ttl_add(t, a, v->ttl);
+	if (hdr || v->ttl)
+		ttl_add(t, a, v->ttl);
 	small_set_add(t, a, a->tgt, &a->ntgt, SET_TARGETS,
 		      v->family == 4 ? v->dst4 : addr_key32(v->dst));
 	observe_l4(t, a, v);
@@ -629,7 +631,8 @@ void ptable_export(ptable *t, uint32_t idx, profile *p)
 #undef X
 	p->quirks = a->quirks;
 	export_sets(t, a, p);
-	export_first_ipid(a, p);
+	if (!a->nohdr0)
+		export_first_ipid(a, p);
 	if (a->syn_count0) {
 		syn_sig s = a->syn0;
 		s.count = a->syn_count0;
@@ -659,13 +662,16 @@ const payload_sample *ptable_samples(ptable *t, uint32_t idx, uint32_t *n)
 void ptable_stats_get(const ptable *t, ptable_stats *st)
 {
 	st->sources = t->n;
-	st->mem = t->mem;
+	st->mem = ptable_mem(t);
 	st->details = t->ndetail;
 }
 
+/* Memory in use: records and details made so far (their chunks are
+ * reserved whole but the pages are only touched as records are made), the
+ * index, and everything allocated per source. */
 uint64_t ptable_mem(const ptable *t)
 {
-	return t->mem;
+	return t->mem + (uint64_t)t->n * sizeof(acc) + (uint64_t)t->ndetail * sizeof(acc_detail);
 }
 
 uint32_t ptable_count(const ptable *t)

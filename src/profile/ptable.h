@@ -68,7 +68,7 @@ typedef struct acc {
 	uint8_t flags0;    /* first packet: TCP flags */
 	uint8_t df0;       /* first packet: DF */
 	uint8_t proto0;    /* first packet: protocol */
-	uint8_t pad_;
+	uint8_t nohdr0;    /* first packet: its IP header was not seen (socket sensor) */
 	uint32_t an[2];    /* analysers' own state numbers (0 = none) */
 	syn_sig syn0;      /* first SYN signature (syn_count0 == 0: none); its
 			      key and count are the hot copies above */

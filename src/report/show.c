@@ -151,6 +151,66 @@ static int show_sample(void *vctx, const payload_sample *s)
 	return ++c->n >= 3;
 }
 
+/* What a honeypot exchanged with the source (the store's sensor messages):
+ * how many, how they were answered, and the last few. */
+#define SHOW_LAST 6
+typedef struct hp_show {
+	uint64_t n, replied, limited, auth;
+	int last;
+	struct {
+		int64_t ts;
+		char line[100], note[100], action[24];
+		uint16_t status, dport;
+		uint8_t proto;
+	} ring[SHOW_LAST];
+} hp_show;
+
+static int show_message(void *vctx, const sensor_msg *m)
+{
+	hp_show *h = vctx;
+	h->n++;
+	h->replied += m->reply_len > 0;
+	h->limited += strncmp(m->action, "rate-limited", 12) == 0;
+	h->auth += strstr(m->note, "auth_user=") != NULL;
+	int k = h->last++ % SHOW_LAST;
+	size_t l = 0;
+	while (l < m->len && l < sizeof h->ring[k].line - 1 && m->data[l] != '\r' &&
+	       m->data[l] != '\n')
+		l++;
+	for (size_t i = 0; i < l; i++)
+		h->ring[k].line[i] = isprint(m->data[i]) ? (char)m->data[i] : '?';
+	h->ring[k].line[l] = 0;
+	snprintf(h->ring[k].note, sizeof h->ring[k].note, "%s", m->note);
+	snprintf(h->ring[k].action, sizeof h->ring[k].action, "%s", m->action);
+	h->ring[k].ts = m->ts_ns;
+	h->ring[k].status = m->status;
+	h->ring[k].dport = m->dport;
+	h->ring[k].proto = m->proto;
+	return 0;
+}
+
+static void show_honeypot(FILE *out, store *st, const profile *p)
+{
+	hp_show h;
+	memset(&h, 0, sizeof h);
+	if (store_scan_messages(st, p->ip, show_message, &h) < 0 || !h.n)
+		return;
+	fprintf(out, "\nHoneypot\n  %" PRIu64 " messages, %" PRIu64 " answered, %" PRIu64
+		     " rate-limited, %" PRIu64 " with credentials; the last ones:\n",
+		h.n, h.replied, h.limited, h.auth);
+	int n = h.last < SHOW_LAST ? h.last : SHOW_LAST;
+	for (int i = 0; i < n; i++) {
+		int k = (h.last - n + i) % SHOW_LAST;
+		char t[48], st_[16] = "-";
+		time_rfc3339(h.ring[k].ts, t, sizeof t);
+		if (h.ring[k].status)
+			snprintf(st_, sizeof st_, "%u", h.ring[k].status);
+		fprintf(out, "  %s %u/%s %s\n      -> %s %s%s%s\n", t, h.ring[k].dport,
+			proto_name(h.ring[k].proto), h.ring[k].line, st_, h.ring[k].action,
+			h.ring[k].note[0] ? ", " : "", h.ring[k].note);
+	}
+}
+
 void source_show(FILE *out, store *st, const profile *p, const facts *f)
 {
 	char ip[46], first[48], last[48];
@@ -186,5 +246,6 @@ void source_show(FILE *out, store *st, const profile *p, const facts *f)
 		store_scan_samples(st, p->ip, show_sample, &c);
 		if (!c.n)
 			fprintf(out, "  (no payload)\n");
+		show_honeypot(out, st, p);
 	}
 }

@@ -143,10 +143,13 @@ static int ieq_n(const uint8_t *a, const char *b, size_t n)
 static uint8_t by_len[NAME_MAX_LEN][10];
 static uint8_t by_len_n[NAME_MAX_LEN];
 static pthread_once_t by_len_once = PTHREAD_ONCE_INIT;
+static int16_t by_id[SIP_H_COUNT]; /* hdr_names index of each id + 1 */
 
 static void index_names(void)
 {
 	for (size_t i = 0; i < N_HDR_NAMES; i++) {
+		if (hdr_names[i].id < SIP_H_COUNT && !by_id[hdr_names[i].id])
+			by_id[hdr_names[i].id] = (int16_t)(i + 1);
 		size_t l = strlen(hdr_names[i].name);
 		if (l < NAME_MAX_LEN && by_len_n[l] < sizeof by_len[0])
 			by_len[l][by_len_n[l]++] = (uint8_t)i;
@@ -180,18 +183,14 @@ unsigned sip_hdr_lookup(const uint8_t *name, size_t len, int *compact)
 
 const char *sip_hdr_canon(unsigned id)
 {
-	for (size_t i = 0; i < N_HDR_NAMES; i++)
-		if (hdr_names[i].id == id)
-			return hdr_names[i].name;
-	return "";
+	pthread_once(&by_len_once, index_names);
+	return id < SIP_H_COUNT && by_id[id] ? hdr_names[by_id[id] - 1].name : "";
 }
 
 char sip_hdr_compact(unsigned id)
 {
-	for (size_t i = 0; i < N_HDR_NAMES; i++)
-		if (hdr_names[i].id == id)
-			return hdr_names[i].compact;
-	return 0;
+	pthread_once(&by_len_once, index_names);
+	return id < SIP_H_COUNT && by_id[id] ? hdr_names[by_id[id] - 1].compact : 0;
 }
 
 unsigned sip_method_lookup(const uint8_t *p, size_t len)

@@ -706,3 +706,61 @@ int ch_port_day_span(store *base, int32_t *first, int32_t *last)
 	*last = k.last;
 	return 1;
 }
+
+/* --- sensor messages ---------------------------------------------------------------- */
+
+typedef struct msg_ctx {
+	store_msg_cb cb;
+	void *ctx;
+	buf text;
+} msg_ctx;
+
+static size_t msg_rows(void *vctx, const uint8_t *p, size_t n)
+{
+	msg_ctx *k = vctx;
+	size_t used = 0;
+	while (used < n) {
+		cursor c = rd_init(p + used, n - used);
+		sensor_msg m;
+		int r = ch_msg_read(&c, &m, &k->text);
+		if (r < 0)
+			return (size_t)-2;
+		if (r == 0)
+			break;
+		used = n - rd_left(&c);
+		if (k->cb(k->ctx, &m))
+			return (size_t)-1;
+	}
+	return used;
+}
+
+/* In arrival order, as the SQLite store's `ORDER BY id`: a sensor's
+ * batches follow each other in batch time, and rows keep their order in a
+ * batch. A store made before messages were kept has none. */
+int ch_scan_messages(store *base, const uint8_t ip[16], store_msg_cb cb, void *ctx)
+{
+	ch_store *s = (ch_store *)base;
+	if (s->version > 0 && s->version < 2)
+		return 0;
+	buf sql;
+	buf_init(&sql);
+	buf_puts(&sql, "SELECT ");
+	ch_msg_select(&sql);
+	buf_printf(&sql, " FROM %s.messages WHERE ", s->cfg.db);
+	if (ip) {
+		buf_puts(&sql, "src = ");
+		ch_sql_bytes(&sql, ip, 16);
+		buf_puts(&sql, " AND ");
+	}
+	ch_valid(s, &sql);
+	buf_puts(&sql, " ORDER BY bt, part, seq");
+	msg_ctx k = {cb, ctx, {0}};
+	buf_init(&k.text);
+	int rc = ch_select(s, &sql, msg_rows, &k);
+	int oom = k.text.oom;
+	buf_free(&k.text);
+	buf_free(&sql);
+	if (rc < 0 && oom)
+		ch_fail(s, "out of memory");
+	return rc;
+}

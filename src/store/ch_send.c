@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -70,6 +71,10 @@ static const table_spec tables[] = {
     {"key_parts", ch_key_cols, &ch_key_ncols, "ENGINE = MergeTree ORDER BY (kind, key, ip)"},
     {"captures", ch_capture_cols, &ch_capture_ncols,
      "ENGINE = MergeTree ORDER BY (content_hash, bt)"},
+    /* schema 2; a store made by schema 1 gets it from the next writer */
+    {"messages", ch_msg_cols, &ch_msg_ncols,
+     "ENGINE = MergeTree " BY_MONTH " ORDER BY (src, bt, seq)"},
+    /* schema 3 */
     {"port_day_parts", ch_port_day_cols, &ch_port_day_ncols,
      "ENGINE = MergeTree " BY_MONTH " ORDER BY (port, day, bt)"},
     {"batches", batch_cols, &batch_ncols, "ENGINE = MergeTree ORDER BY (batch, part)"},
@@ -192,8 +197,10 @@ int ch_schema_ensure(ch_store *s, ch_http *h, char *err, size_t errlen, int *tra
 		rc = add_missing(s, h, err, errlen, transient);
 	if (rc == 0)
 		rc = check_version(s, h, err, errlen, transient);
-	if (rc == 0)
+	if (rc == 0) {
+		s->version = CH_SCHEMA_VERSION;
 		s->schema_ready = 1;
+	}
 	return rc;
 }
 
@@ -227,6 +234,7 @@ int ch_schema_check(ch_store *s, ch_http *h, char *err, size_t errlen)
 				 v, CH_SCHEMA_VERSION);
 			rc = -1;
 		}
+		s->version = (int)v; /* 1: made before sensor messages were kept */
 	}
 	buf_free(&sql);
 	buf_free(&out);
@@ -475,7 +483,16 @@ int ch_sender_start(ch_store *s)
 		return -1;
 	s->gen = 1;
 	s->done_gen = 0;
-	if (pthread_create(&s->thread, NULL, sender_main, s) != 0) {
+	/* The sender never takes the process's signals: a sensor that waits
+	 * for SIGTERM on a signalfd (the honeypot) blocks them only in the
+	 * threads it starts after opening the store, and a SIGTERM delivered
+	 * here would kill it before it stored what it read. */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	int rc = pthread_create(&s->thread, NULL, sender_main, s);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
 		ch_http_free(s->sender);
 		s->sender = NULL;
 		return -1;

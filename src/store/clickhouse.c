@@ -9,10 +9,13 @@
 
 #include "decode/decode.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define BLOCK_ROWS  65536	/* rows per Native block */
@@ -77,7 +80,12 @@ static int open_batch(ch_store *s, int implicit)
 {
 	if (s->mode != STORE_WRITE)
 		return ch_fail(s, "store opened for reading");
+	/* Batch times order rows written by one process (messages are read
+	 * in that order): they must grow even if the clock steps back. */
 	s->bt = ch_wall_ns();
+	if (s->bt <= s->last_bt)
+		s->bt = s->last_bt + 1;
+	s->last_bt = s->bt;
 	if (ch_spool_begin(&s->w, s->spool, ch_random64(), s->bt, "") < 0)
 		return ch_fail(s, s->w.err);
 	for (int t = 0; t < CH_T_COUNT; t++)
@@ -214,6 +222,19 @@ static int ch_add_capture(store *base, const capture_rec *c)
 	return s->w.failed ? ch_fail(s, s->w.err) : 0;
 }
 
+/* A sensor message joins the batch like any row: spooled with it, sent
+ * with it, and read only once its part is valid. */
+static int ch_put_message(store *base, const sensor_msg *m)
+{
+	ch_store *s = (ch_store *)base;
+	if (need_tx(s) < 0)
+		return -1;
+	if (!s->w.sensor[0] && m->sensor)
+		snprintf(s->w.sensor, sizeof s->w.sensor, "%s", m->sensor);
+	ch_msg_row(&s->blk[CH_T_MESSAGES], m, s->bt, s->seq++);
+	return maybe_spill(s, CH_T_MESSAGES);
+}
+
 void ch_forget_keys(ch_store *s)
 {
 	for (int i = 0; i < s->nkeys; i++) {
@@ -293,6 +314,69 @@ static void ch_close(store *base)
 	free(s);
 }
 
+/* Can uid:gid (and no other group: the honeypot drops them) do `want` (1
+ * search, 2 write, 4 read) with the file st describes? */
+static int may(const struct stat *st, unsigned uid, unsigned gid, unsigned want)
+{
+	unsigned mode = (unsigned)st->st_mode;
+	unsigned bits = st->st_uid == uid ? mode >> 6 : st->st_gid == gid ? mode >> 3 : mode;
+	return (bits & want) == want;
+}
+
+static int give_fail(ch_store *s, const char *dir, unsigned uid, const char *why)
+{
+	snprintf(s->base.err, sizeof s->base.err,
+		 "the spool %.180s cannot be used by uid %u once root is dropped (%.160s):"
+		 " give the store a spool it can reach (spool=DIR, or $SCANPRINT_SPOOL)",
+		 dir, uid, why);
+	return -1;
+}
+
+/* A sensor that drops root after opening the store (the honeypot) makes
+ * its batches as the user it becomes: the spool directory and what waits
+ * in it are given to that user, and every directory above it must let the
+ * user through, or the sensor would find out only at its first commit. */
+static int ch_give_to(store *base, unsigned uid, unsigned gid)
+{
+	ch_store *s = (ch_store *)base;
+	char real[PATH_MAX], why[PATH_MAX + 64];
+	if (s->mode != STORE_WRITE || !s->spool[0])
+		return 0;
+	if (!realpath(s->spool, real) || chown(real, uid, gid) < 0) {
+		snprintf(why, sizeof why, "%s", strerror(errno));
+		return give_fail(s, s->spool, uid, why);
+	}
+	DIR *d = opendir(real);
+	struct dirent *e;
+	while (d && (e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
+		    fchownat(dirfd(d), e->d_name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0 &&
+		    errno != ENOENT) { /* the sender may have just sent it */
+			snprintf(why, sizeof why, "%s: %s", e->d_name, strerror(errno));
+			closedir(d);
+			return give_fail(s, real, uid, why);
+		}
+	if (d)
+		closedir(d);
+	/* "/", each directory below it, and the spool itself (read, write) */
+	size_t n = strlen(real);
+	for (size_t i = 0; i <= n; i++) {
+		if (i && real[i] != '/' && real[i] != 0)
+			continue;
+		size_t end = i ? i : 1;
+		char keep = real[end];
+		real[end] = 0;
+		struct stat st;
+		int ok = stat(real, &st) == 0 && may(&st, uid, gid, i < n ? 1 : 7);
+		if (!ok)
+			snprintf(why, sizeof why, "%s is closed to it", real);
+		real[end] = keep;
+		if (!ok)
+			return give_fail(s, real, uid, why);
+	}
+	return 0;
+}
+
 static const store_ops clickhouse_ops = {
     .name = "clickhouse",
     .begin = ch_begin,
@@ -310,6 +394,9 @@ static const store_ops clickhouse_ops = {
     .count_key = ch_count_key,
     .scan_key_groups = ch_scan_key_groups,
     .scan_key_members = ch_scan_key_members,
+    .put_message = ch_put_message,
+    .scan_messages = ch_scan_messages,
+    .give_to = ch_give_to,
     .scan_key_cooccur = ch_scan_key_cooccur,
     .put_port_day = ch_put_port_day,
     .scan_port_days = ch_scan_port_days,
@@ -363,9 +450,10 @@ static ch_store *new_store(const char *url, int mode, char *err, size_t errlen)
 	snprintf(s->base.where, sizeof s->base.where, "%s", s->cfg.where);
 	for (int t = 0; t < CH_T_COUNT; t++) {
 		static const ch_coldef *const defs[CH_T_COUNT] = {
-		    ch_source_cols, ch_sample_cols, ch_key_cols, ch_capture_cols, ch_port_day_cols};
-		const int n[CH_T_COUNT] = {ch_source_ncols, ch_sample_ncols, ch_key_ncols,
-					   ch_capture_ncols, ch_port_day_ncols};
+		    ch_source_cols, ch_sample_cols, ch_key_cols, ch_capture_cols, ch_msg_cols,
+		    ch_port_day_cols};
+		const int n[CH_T_COUNT] = {ch_source_ncols,  ch_sample_ncols, ch_key_ncols,
+					   ch_capture_ncols, ch_msg_ncols,    ch_port_day_ncols};
 		if (ch_block_init(&s->blk[t], defs[t], n[t]) < 0) {
 			snprintf(err, errlen, "out of memory");
 			ch_close(&s->base);

@@ -4,6 +4,8 @@
  *   ch_native.c  the Native block format (inserts) and RowBinary reading
  *   ch_rows.c    a profile as a row of `source_parts`, and the merged row
  *                ClickHouse returns back into a profile
+ *   ch_msg.c     a sensor message (the honeypot's) as a row of `messages`,
+ *                and back
  *   ch_http.c    libcurl: queries, inserts, streamed results
  *   ch_spool.c   the on-disk spool of batches waiting to be sent
  *   ch_send.c    the schema, and the sender thread that empties the spool
@@ -187,6 +189,15 @@ extern const ch_coldef ch_capture_cols[];
 extern const int ch_capture_ncols;
 void ch_capture_row(ch_block *b, const capture_rec *c, int64_t bt, uint32_t seq);
 
+/* Sensor messages (store.h's sensor_msg), one row each. */
+extern const ch_coldef ch_msg_cols[];
+extern const int ch_msg_ncols;
+void ch_msg_row(ch_block *b, const sensor_msg *m, int64_t bt, uint32_t seq);
+/* The SELECT list of a message, and its reader: 1 read (data and reply
+ * point into the input; sensor, action and note into text, which is
+ * reset), 0 need more input, -1 out of memory. */
+void ch_msg_select(buf *sql);
+int ch_msg_read(cursor *c, sensor_msg *m, buf *text);
 extern const ch_coldef ch_port_day_cols[];
 extern const int ch_port_day_ncols;
 void ch_port_day_row(ch_block *b, const port_day *r, int64_t bt);
@@ -231,8 +242,9 @@ enum ch_table {
 	CH_T_SAMPLES = 1,
 	CH_T_KEYS = 2,
 	CH_T_CAPTURES = 3,
-	CH_T_PORT_DAYS = 4,
-	CH_T_COUNT = 5
+	CH_T_MESSAGES = 4,
+	CH_T_PORT_DAYS = 5,
+	CH_T_COUNT = 6
 };
 extern const char *const ch_table_names[CH_T_COUNT];
 
@@ -312,8 +324,10 @@ void ch_spool_list_free(ch_spool_list *l);
 
 #include <pthread.h>
 
-#define CH_POOL		  4 /* connections for queries made while a result is read */
-#define CH_SCHEMA_VERSION 1
+#define CH_POOL 4 /* connections for queries made while a result is read */
+/* 1: source_parts, sample_parts, key_parts, captures, batches
+ * 2: messages (sensor messages: the honeypot) */
+#define CH_SCHEMA_VERSION 3
 
 typedef struct ch_key_cache {
 	char kind[KEY_KIND_MAX];
@@ -330,12 +344,13 @@ typedef struct ch_store {
 	ch_http *pool[CH_POOL];
 	int busy[CH_POOL];
 	volatile int schema_ready;
+	int version; /* the store's schema version, once known */
 	/* the open batch */
 	int in_tx;
 	int implicit; /* opened by a write, not by store_begin */
 	ch_spool_w w;
 	ch_block blk[CH_T_COUNT];
-	int64_t bt;
+	int64_t bt, last_bt;
 	uint32_t seq, ord;
 	int warned_find;
 	int64_t find_down_until;
@@ -383,6 +398,7 @@ int ch_count(store *base, uint64_t *n);
 int ch_count_key(store *base, const char *kind, const char *key, uint64_t *n);
 int ch_scan_key_groups(store *base, const char *kind, uint64_t min_sources, store_key_cb cb,
 		       void *ctx);
+int ch_scan_messages(store *base, const uint8_t ip[16], store_msg_cb cb, void *ctx);
 int ch_scan_key_cooccur(store *base, const char *kind, const char *key, const char *other_kind,
 			store_key_cb cb, void *ctx);
 int ch_scan_port_days(store *base, const port_day_query *q, store_port_day_cb cb, void *ctx);

@@ -26,12 +26,13 @@ typedef struct sq_store {
 	uint8_t last_new_ip[16];        /* the source last written, if it was new */
 	int last_new;
 	sqlite3_stmt *key_del, *key_put;
+	sqlite3_stmt *put_msg;          /* a sensor message (honeypot) */
 	sqlite3_stmt *put_port_day;
 	buf tmp[8];
 	struct write_queue *wq; /* the writer thread's queue (see below) */
 } sq_store;
 
-enum { WQ_PROFILE = 1, WQ_SAMPLE = 2, WQ_PORT_DAY = 3 };
+enum { WQ_PROFILE = 1, WQ_SAMPLE = 2, WQ_MESSAGE = 3, WQ_PORT_DAY = 4 };
 #define WQ_CAP 4096
 
 typedef struct wq_item {
@@ -40,6 +41,7 @@ typedef struct wq_item {
 	int64_t first_ns, last_ns;
 	uint64_t packets, bytes, n_targets;
 	payload_sample smp;     /* WQ_SAMPLE; smp.data points into data */
+	sensor_msg msg;         /* WQ_MESSAGE; its pointers point into data */
 	int32_t day;            /* WQ_PORT_DAY: day, port in first_ns, packets; data = sources */
 	size_t blob_len, tools_len, sensors_len, keys_len;
 	uint8_t *data;          /* blob | tools | sensors | keys ("kind\0key\0"...) */
@@ -87,7 +89,15 @@ static const char *const migrations[] = {
 	"CREATE TABLE source_keys (kind TEXT NOT NULL, key TEXT NOT NULL, ip BLOB NOT NULL,"
 	" PRIMARY KEY (kind, key, ip)) WITHOUT ROWID;"
 	"CREATE INDEX source_keys_by_ip ON source_keys(ip);",
-	/* 2: probes per destination port and day (campaign/activity.c); the
+	/* 2: every message a sensor (the honeypot) received, and its reply */
+	"CREATE TABLE messages ("
+	" id INTEGER PRIMARY KEY, ts_ns INTEGER NOT NULL, sensor TEXT NOT NULL,"
+	" src BLOB NOT NULL, src_text TEXT NOT NULL, sport INTEGER NOT NULL,"
+	" dst BLOB NOT NULL, dst_text TEXT NOT NULL, dport INTEGER NOT NULL,"
+	" transport TEXT NOT NULL, wire_len INTEGER NOT NULL, data BLOB NOT NULL,"
+	" reply BLOB, status INTEGER, action TEXT NOT NULL, note TEXT NOT NULL);"
+	"CREATE INDEX messages_by_src ON messages(src);", /* rowid order is arrival order */
+	/* 3: probes per destination port and day (campaign/activity.c); the
 	 * sources column is a distinct set (dset_encode), merged on write by
 	 * sp_dset_union() */
 	"CREATE TABLE port_days (port INTEGER NOT NULL, day INTEGER NOT NULL,"
@@ -244,6 +254,12 @@ static int prepare(sq_store *s)
 			       SQLITE_PREPARE_PERSISTENT, &s->key_del, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v3(s->db, "INSERT OR IGNORE INTO source_keys VALUES (?, ?, ?)", -1,
 			       SQLITE_PREPARE_PERSISTENT, &s->key_put, NULL) != SQLITE_OK)
+		return sq_fail(s, "preparing statements");
+	if (sqlite3_prepare_v3(s->db,
+			       "INSERT INTO messages (ts_ns, sensor, src, src_text, sport, dst, dst_text,"
+			       " dport, transport, wire_len, data, reply, status, action, note)"
+			       " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+			       -1, SQLITE_PREPARE_PERSISTENT, &s->put_msg, NULL) != SQLITE_OK)
 		return sq_fail(s, "preparing statements");
 	if (sqlite3_prepare_v3(s->db,
 			       "INSERT OR IGNORE INTO samples (ip, key, ts_ns, count, proto, sport, dport, dst,"
@@ -554,10 +570,44 @@ static int write_port_day(sq_store *s, const wq_item *it)
 	return rc == SQLITE_DONE ? 0 : sq_fail(s, "writing port activity");
 }
 
+static int write_message(sq_store *s, const sensor_msg *m)
+{
+	char src[46], dst[46];
+	sqlite3_stmt *st = s->put_msg;
+	int i = 1;
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, i++, m->ts_ns);
+	sqlite3_bind_text(st, i++, m->sensor, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, i++, m->src, 16, SQLITE_STATIC);
+	sqlite3_bind_text(st, i++, addr_str(m->src, src), -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, i++, m->sport);
+	sqlite3_bind_blob(st, i++, m->dst, 16, SQLITE_STATIC);
+	sqlite3_bind_text(st, i++, addr_str(m->dst, dst), -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, i++, m->dport);
+	sqlite3_bind_text(st, i++, proto_name(m->proto), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, i++, m->wire_len);
+	sqlite3_bind_blob(st, i++, m->len ? (const void *)m->data : "", (int)m->len, SQLITE_STATIC);
+	if (m->reply_len)
+		sqlite3_bind_blob(st, i++, m->reply, (int)m->reply_len, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i++);
+	if (m->status)
+		sqlite3_bind_int(st, i++, m->status);
+	else
+		sqlite3_bind_null(st, i++);
+	sqlite3_bind_text(st, i++, m->action, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, i++, m->note, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : sq_fail(s, "writing a sensor message");
+}
+
 static int write_item(sq_store *s, const wq_item *it)
 {
 	if (it->kind == WQ_SAMPLE)
 		return write_sample(s, it->ip, &it->smp);
+	if (it->kind == WQ_MESSAGE)
+		return write_message(s, &it->msg);
 	if (it->kind == WQ_PORT_DAY)
 		return write_port_day(s, it);
 	/* Most sources of a capture are new: try the insert first (its unique
@@ -741,6 +791,34 @@ static int sq_put_sample(store *base, const uint8_t ip[16], const payload_sample
 	it->smp = *m;
 	memcpy(it->data, m->data, m->len);
 	it->smp.data = it->data;
+	return wq_push(s, it);
+}
+
+/* Copies the message (bytes, reply, texts) into one block for the writer. */
+static int sq_put_message(store *base, const sensor_msg *m)
+{
+	sq_store *s = (sq_store *)base;
+	size_t sl = strlen(m->sensor) + 1, al = strlen(m->action) + 1, nl = strlen(m->note) + 1;
+	wq_item *it = calloc(1, sizeof *it);
+	if (!it || !(it->data = malloc(m->len + m->reply_len + sl + al + nl))) {
+		free(it);
+		snprintf(s->base.err, sizeof s->base.err, "out of memory");
+		return -1;
+	}
+	uint8_t *d = it->data;
+	it->kind = WQ_MESSAGE;
+	it->msg = *m;
+	memcpy(d, m->data, m->len);
+	it->msg.data = d;
+	d += m->len;
+	memcpy(d, m->reply, m->reply_len);
+	it->msg.reply = d;
+	d += m->reply_len;
+	it->msg.sensor = memcpy(d, m->sensor, sl);
+	d += sl;
+	it->msg.action = memcpy(d, m->action, al);
+	d += al;
+	it->msg.note = memcpy(d, m->note, nl);
 	return wq_push(s, it);
 }
 
@@ -1165,6 +1243,59 @@ static int sq_port_day_span(store *base, int32_t *first, int32_t *last)
 	return found;
 }
 
+static const char *col_text(sqlite3_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+	return t ? (const char *)t : "";
+}
+
+static int sq_scan_messages(store *base, const uint8_t ip[16], store_msg_cb cb, void *ctx)
+{
+	sq_store *s = (sq_store *)base;
+	if (wq_drain(s) < 0)
+		return -1;
+	sqlite3_stmt *st;
+	const char *sql = ip ? "SELECT ts_ns, sensor, src, sport, dst, dport, transport, wire_len,"
+			       " data, reply, status, action, note FROM messages WHERE src = ?"
+			       " ORDER BY id"
+			     : "SELECT ts_ns, sensor, src, sport, dst, dport, transport, wire_len,"
+			       " data, reply, status, action, note FROM messages ORDER BY id";
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return sq_fail(s, "reading sensor messages");
+	if (ip)
+		sqlite3_bind_blob(st, 1, ip, 16, SQLITE_STATIC);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		sensor_msg m;
+		size_t len;
+		memset(&m, 0, sizeof m);
+		m.ts_ns = sqlite3_column_int64(st, 0);
+		m.sensor = col_text(st, 1);
+		const void *a = col_blob(st, 2, &len);
+		if (len == 16)
+			memcpy(m.src, a, 16);
+		m.sport = (uint16_t)sqlite3_column_int(st, 3);
+		a = col_blob(st, 4, &len);
+		if (len == 16)
+			memcpy(m.dst, a, 16);
+		m.dport = (uint16_t)sqlite3_column_int(st, 5);
+		m.proto = strcmp(col_text(st, 6), "tcp") == 0 ? 6 : 17;
+		m.wire_len = (uint32_t)sqlite3_column_int64(st, 7);
+		m.data = col_blob(st, 8, &len);
+		m.len = (uint32_t)len;
+		m.reply = col_blob(st, 9, &len);
+		m.reply_len = (uint32_t)len;
+		m.status = (uint16_t)sqlite3_column_int(st, 10);
+		m.action = col_text(st, 11);
+		m.note = col_text(st, 12);
+		if (cb(ctx, &m))
+			break;
+	}
+	int ret = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? 0 : sq_fail(s, "reading sensor messages");
+	sqlite3_finalize(st);
+	return ret;
+}
+
 static void wq_free(sq_store *s);
 
 static void sq_close(store *base)
@@ -1180,6 +1311,7 @@ static void sq_close(store *base)
 	sqlite3_finalize(s->put_sample_new);
 	sqlite3_finalize(s->key_put);
 	sqlite3_finalize(s->key_del);
+	sqlite3_finalize(s->put_msg);
 	sqlite3_finalize(s->put_port_day);
 	sqlite3_close(s->db);
 	for (int i = 0; i < 8; i++)
@@ -1204,6 +1336,8 @@ static const store_ops sqlite_ops = {
 	.count_key = sq_count_key,
 	.scan_key_groups = sq_scan_key_groups,
 	.scan_key_members = sq_scan_key_members,
+	.put_message = sq_put_message,
+	.scan_messages = sq_scan_messages,
 	.scan_key_cooccur = sq_scan_key_cooccur,
 	.put_port_day = sq_put_port_day,
 	.scan_port_days = sq_scan_port_days,
@@ -1342,6 +1476,7 @@ fail_quiet:
 	sqlite3_finalize(s->put_sample_new);
 	sqlite3_finalize(s->key_put);
 	sqlite3_finalize(s->key_del);
+	sqlite3_finalize(s->put_msg);
 	sqlite3_finalize(s->put_port_day);
 	sqlite3_close(s->db);
 	for (int i = 0; i < 8; i++)

@@ -126,6 +126,27 @@ int store_scan_key_members(store *s, const char *kind, const char *key, store_pr
 	return s->ops->scan_key_members(s, kind, key, cb, ctx);
 }
 
+int store_put_message(store *s, const sensor_msg *m)
+{
+	if (!s->ops->put_message) {
+		snprintf(s->err, sizeof s->err, "this store does not keep sensor messages");
+		return -1;
+	}
+	return s->ops->put_message(s, m);
+}
+
+int store_scan_messages(store *s, const uint8_t ip[16], store_msg_cb cb, void *ctx)
+{
+	if (!s->ops->scan_messages)
+		return 0;
+	return s->ops->scan_messages(s, ip, cb, ctx);
+}
+
+int store_give_to(store *s, unsigned uid, unsigned gid)
+{
+	return s->ops->give_to ? s->ops->give_to(s, uid, gid) : 0;
+}
+
 int store_scan_key_cooccur(store *s, const char *kind, const char *key, const char *other_kind,
 			   store_key_cb cb, void *ctx)
 {

@@ -38,6 +38,26 @@ typedef struct capture_rec {
 	uint64_t flushes;     /* early flushes forced by the memory cap */
 } capture_rec;
 
+/* One message a sensor received and what it did about it (the honeypot),
+ * kept whole beside the profiles so that nothing a scanner sent is lost:
+ * the raw bytes, both ends, the transport, the time and the reply sent.
+ * docs/honeypot.md describes the table. */
+typedef struct sensor_msg {
+	int64_t ts_ns;            /* when it was received */
+	const char *sensor;
+	uint8_t src[16], dst[16]; /* IPv4 mapped into ::ffff:0:0/96 */
+	uint16_t sport, dport;
+	uint8_t proto;            /* 17 UDP, 6 TCP */
+	const uint8_t *data;      /* the message as received (up to the size limit) */
+	uint32_t len;
+	uint32_t wire_len;        /* its real length */
+	const uint8_t *reply;     /* what was sent back (reply_len 0: nothing) */
+	uint32_t reply_len;
+	uint16_t status;          /* the reply's status code (also when not sent), 0 none */
+	const char *action;       /* replied, rate-limited-source, not-sip, ... */
+	const char *note;         /* more, "key=value ..." (e.g. "auth=wrong user=1001") */
+} sensor_msg;
+
 /* Which sources to list, in what order. */
 typedef struct source_query {
 	const char *tool;      /* only sources attributed to this tool */
@@ -73,6 +93,7 @@ typedef int (*store_sample_cb)(void *ctx, const payload_sample *s);
 typedef int (*store_capture_cb)(void *ctx, const capture_rec *c);
 /* A key shared by `sources` sources. */
 typedef int (*store_key_cb)(void *ctx, const char *key, uint64_t sources);
+typedef int (*store_msg_cb)(void *ctx, const sensor_msg *m);
 
 typedef struct store_ops {
 	const char *name;
@@ -99,6 +120,15 @@ typedef struct store_ops {
 			       void *ctx);
 	int (*scan_key_members)(store *s, const char *kind, const char *key, store_profile_cb cb,
 				void *ctx);
+	/* Sensor messages (optional: NULL when the store does not keep them):
+	 * one more, inside the open transaction; those from ip (NULL: all),
+	 * oldest first. */
+	int (*put_message)(store *s, const sensor_msg *m);
+	int (*scan_messages)(store *s, const uint8_t ip[16], store_msg_cb cb, void *ctx);
+	/* Optional: a sensor that drops root after opening the store becomes
+	 * uid:gid; files the store makes later must be made by that user.
+	 * -1 (err set) when that user could not write the store. */
+	int (*give_to)(store *s, unsigned uid, unsigned gid);
 	/* Among the sources that have (kind, key): every key of other_kind
 	 * they have, with how many of them have it, most shared first (then
 	 * by key). */
@@ -147,6 +177,9 @@ int store_scan_key_groups(store *s, const char *kind, uint64_t min_sources, stor
 			  void *ctx);
 int store_scan_key_members(store *s, const char *kind, const char *key, store_profile_cb cb,
 			   void *ctx);
+int store_put_message(store *s, const sensor_msg *m);
+int store_scan_messages(store *s, const uint8_t ip[16], store_msg_cb cb, void *ctx);
+int store_give_to(store *s, unsigned uid, unsigned gid);
 int store_scan_key_cooccur(store *s, const char *kind, const char *key, const char *other_kind,
 			   store_key_cb cb, void *ctx);
 int store_put_port_day(store *s, const port_day *r);

@@ -1,8 +1,14 @@
 /* The store operations of the ClickHouse store that the CLI does not reach
  * yet (keys: no analyser emits any so far; captures; rollback; samples'
- * cap), against a real server, through the store interface. Built and run
- * by test_clickhouse.sh:  ch_store_check clickhouse://.../db
- * Prints one line per check; exit status 1 if any failed. */
+ * cap; every field of a sensor message), against a real server, through
+ * the store interface. Built and run by test_clickhouse.sh:
+ *   ch_store_check clickhouse://.../db
+ * Prints one line per check; exit status 1 if any failed.
+ *   ch_store_check copy FROM TO
+ * copies a store (profiles, samples, captures, sensor messages; messages
+ * in batches of 7) through the interface: test_clickhouse_honeypot.sh
+ * copies a honeypot's SQLite store into ClickHouse and compares what the
+ * two answer, byte for byte. */
 #include "store/clickhouse.h"
 
 #include "decode/decode.h"
@@ -238,8 +244,199 @@ static void check_reads(store *st)
 	check(c.n == 1 && !strcmp(c.data[0], "first.pcap"), "scan_captures");
 }
 
+/* --- sensor messages ------------------------------------------------------------------ */
+
+static void message(store *st, const char *src, uint16_t sport, int64_t ts, const char *data,
+		    size_t len, const char *reply, uint16_t status, const char *action)
+{
+	sensor_msg m;
+	memset(&m, 0, sizeof m);
+	addr_parse(src, m.src);
+	addr_parse("192.0.2.10", m.dst);
+	m.ts_ns = ts;
+	m.sensor = "hp-check";
+	m.sport = sport;
+	m.dport = 5060;
+	m.proto = sport == 5061 ? 6 : 17;
+	m.data = (const uint8_t *)data;
+	m.len = (uint32_t)len;
+	m.wire_len = (uint32_t)len + (status == 0);
+	m.reply = (const uint8_t *)reply;
+	m.reply_len = reply ? (uint32_t)strlen(reply) : 0;
+	m.status = status;
+	m.action = action;
+	m.note = status == 401 ? "user=100 exists=1 auth=challenged" : "";
+	if (store_put_message(st, &m) < 0)
+		check(0, store_error(st));
+}
+
+/* Batch 1, then batch 2 (in which a source comes back), then a rolled-back
+ * batch: messages are read in the order they were put, across batches,
+ * with every field as it was given (bytes with NULs and high bits). */
+static void write_messages(const char *url)
+{
+	char err[600];
+	store *st = store_open(url, STORE_WRITE, err, sizeof err);
+	if (!st) {
+		check(0, err);
+		return;
+	}
+	store_begin(st);
+	message(st, "198.51.100.7", 5060, 300, "OPTIONS sip:100@x SIP/2.0\r\n\r\n", 29,
+		"SIP/2.0 200 OK\r\n\r\n", 200, "replied");
+	message(st, "2001:db8::7", 5062, 100, "\0\x01\xff not SIP", 11, NULL, 0, "not-sip");
+	message(st, "198.51.100.7", 5061, 200, "REGISTER sip:x SIP/2.0", 22, NULL, 401,
+		"rate-limited-source");
+	check(store_commit(st) == 0, "messages: first batch committed");
+	store_begin(st);
+	message(st, "198.51.100.7", 5060, 50, "INVITE sip:x SIP/2.0", 20, "SIP/2.0 401 x", 401,
+		"replied");
+	check(store_commit(st) == 0, "messages: second batch committed");
+	store_begin(st);
+	message(st, "198.51.100.7", 5060, 10, "BYE sip:x SIP/2.0", 17, NULL, 0, "no-reply");
+	check(store_rollback(st) == 0, "messages: third batch rolled back");
+	store_close(st);
+}
+
+typedef struct msgs {
+	int n;
+	char text[8][128];
+} msgs;
+
+static int on_message(void *ctx, const sensor_msg *m)
+{
+	msgs *k = ctx;
+	char src[46], dst[46], hex[64] = "";
+	for (uint32_t i = 0; i < m->len && i < 3; i++)
+		snprintf(hex + 2 * i, 3, "%02x", m->data[i]);
+	if (k->n < 8)
+		snprintf(k->text[k->n], sizeof k->text[0],
+			 "%lld %s %s:%u>%s:%u/%u %u/%u %s %.*s|%u %s|%s", (long long)m->ts_ns,
+			 m->sensor, addr_str(m->src, src), m->sport, addr_str(m->dst, dst),
+			 m->dport, m->proto, m->len, m->wire_len, hex, (int)m->reply_len,
+			 m->reply_len ? (const char *)m->reply : "", m->status, m->action, m->note);
+	k->n++;
+	return 0;
+}
+
+static void check_messages(store *st)
+{
+	static const char *const want[] = {
+	    "300 hp-check 198.51.100.7:5060>192.0.2.10:5060/17 29/29 4f5054 SIP/2.0 200 "
+	    "OK\r\n\r\n|200 replied|",
+	    "100 hp-check 2001:db8::7:5062>192.0.2.10:5060/17 11/12 0001ff |0 not-sip|",
+	    "200 hp-check 198.51.100.7:5061>192.0.2.10:5060/6 22/22 524547 |401 "
+	    "rate-limited-source|user=100 exists=1 auth=challenged",
+	    "50 hp-check 198.51.100.7:5060>192.0.2.10:5060/17 20/20 494e56 SIP/2.0 401 x|401 "
+	    "replied|user=100 exists=1 auth=challenged",
+	};
+	msgs all = {0};
+	check(store_scan_messages(st, NULL, on_message, &all) == 0 && all.n == 4,
+	      "scan_messages: every message of the committed batches");
+	for (int i = 0; i < 4 && i < all.n; i++) {
+		char what[64];
+		snprintf(what, sizeof what, "scan_messages: message %d, every field as put", i + 1);
+		check(!strcmp(all.text[i], want[i]), what);
+		if (strcmp(all.text[i], want[i]))
+			printf("  got: %s\n  not: %s\n", all.text[i], want[i]);
+	}
+	msgs one = {0};
+	uint8_t a[16];
+	addr_parse("198.51.100.7", a);
+	check(store_scan_messages(st, a, on_message, &one) == 0 && one.n == 3 &&
+		  !strcmp(one.text[0], want[0]) && !strcmp(one.text[1], want[2]) &&
+		  !strcmp(one.text[2], want[3]),
+	      "scan_messages: one source's, in arrival order");
+	msgs none = {0};
+	addr_parse("203.0.113.1", a);
+	check(store_scan_messages(st, a, on_message, &none) == 0 && none.n == 0,
+	      "scan_messages: a source without messages");
+}
+
+/* --- copying a store ------------------------------------------------------------------- */
+
+typedef struct copy_ctx {
+	store *from, *to;
+	uint64_t profiles, samples, captures, messages;
+	int failed;
+} copy_ctx;
+
+static uint8_t copy_ip[16];
+static int put_sample_cb(void *ctx, const payload_sample *m)
+{
+	copy_ctx *k = ctx;
+	if (store_put_sample(k->to, copy_ip, m) < 0)
+		k->failed = 1;
+	k->samples++;
+	return k->failed;
+}
+
+static int copy_profile(void *ctx, const profile *p)
+{
+	copy_ctx *k = ctx;
+	if (store_put_profile(k->to, p) < 0)
+		k->failed = 1;
+	memcpy(copy_ip, p->ip, 16);
+	if (store_scan_samples(k->from, p->ip, put_sample_cb, k) < 0)
+		k->failed = 1;
+	k->profiles++;
+	return k->failed;
+}
+
+static int copy_capture(void *ctx, const capture_rec *c)
+{
+	copy_ctx *k = ctx;
+	if (store_add_capture(k->to, c) < 0)
+		k->failed = 1;
+	k->captures++;
+	return k->failed;
+}
+
+static int copy_message(void *ctx, const sensor_msg *m)
+{
+	copy_ctx *k = ctx;
+	if (k->messages && k->messages % 7 == 0 &&
+	    (store_commit(k->to) < 0 || store_begin(k->to) < 0))
+		k->failed = 1;
+	if (store_put_message(k->to, m) < 0)
+		k->failed = 1;
+	k->messages++;
+	return k->failed;
+}
+
+static int copy_store(const char *from, const char *to)
+{
+	char err[600];
+	copy_ctx k = {0};
+	k.from = store_open(from, STORE_READ, err, sizeof err);
+	if (k.from)
+		k.to = store_open(to, STORE_WRITE, err, sizeof err);
+	if (!k.from || !k.to) {
+		fprintf(stderr, "ch_store_check: %s\n", err);
+		return 1;
+	}
+	source_query q = {0};
+	q.order = SQ_ORDER_IP;
+	int rc = store_begin(k.to) < 0 || store_scan_profiles(k.from, &q, copy_profile, &k) < 0 ||
+		 store_scan_captures(k.from, copy_capture, &k) < 0 || store_commit(k.to) < 0 ||
+		 store_begin(k.to) < 0 || store_scan_messages(k.from, NULL, copy_message, &k) < 0 ||
+		 store_commit(k.to) < 0 || k.failed;
+	if (rc)
+		fprintf(stderr, "ch_store_check: copy failed: %s / %s\n", store_error(k.from),
+			store_error(k.to));
+	else
+		printf("copied %llu profiles, %llu samples, %llu captures, %llu messages\n",
+		       (unsigned long long)k.profiles, (unsigned long long)k.samples,
+		       (unsigned long long)k.captures, (unsigned long long)k.messages);
+	store_close(k.from);
+	store_close(k.to);
+	return rc ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 4 && !strcmp(argv[1], "copy"))
+		return copy_store(argv[2], argv[3]);
 	if (argc != 2) {
 		fprintf(stderr, "usage: ch_store_check clickhouse://...\n");
 		return 2;
@@ -270,5 +467,13 @@ int main(int argc, char **argv)
 	check_reads(st);
 	store_close(st);
 	write_unbegun(argv[1]);
+	write_messages(argv[1]);
+	st = store_open(argv[1], STORE_READ, err, sizeof err);
+	if (!st) {
+		fprintf(stderr, "ch_store_check: %s\n", err);
+		return 1;
+	}
+	check_messages(st);
+	store_close(st);
 	return fails ? 1 : 0;
 }

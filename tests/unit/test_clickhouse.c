@@ -2,8 +2,9 @@
  * locations, SQL and URL escaping, the Native block format (checked against
  * bytes ClickHouse 18.16 itself wrote), RowBinary reading, the sortable
  * sample encodings, the distinct-set merge done "the ClickHouse way"
- * (union, register max, sparse sketches) against the C merge, and the
- * spool files. The server-side half is tests/integration/test_clickhouse*.sh. */
+ * (union, register max, sparse sketches) against the C merge, the
+ * sensor messages' rows (Native out, RowBinary back) and the spool files. The server-side half is
+ * tests/integration/test_clickhouse*.sh. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -222,6 +223,213 @@ static void rowbinary_reads(void **state)
 	c = rd_init(cut, sizeof cut);
 	assert_null(ch_rd_str(&c, &n));
 	assert_false(rd_ok(&c));
+}
+
+/* --- sensor messages ---------------------------------------------------------------- */
+
+static sensor_msg sample_msg(void)
+{
+	static const uint8_t data[] = "OPTIONS sip:100@x SIP/2.0\r\n\0\xff";
+	sensor_msg m;
+	memset(&m, 0, sizeof m);
+	m.ts_ns = -5; /* before 1970: signed all the way */
+	m.sensor = "hp-1";
+	memcpy(m.src, "\0\0\0\0\0\0\0\0\0\0\xff\xff\xc6\x33\x64\x07", 16);
+	memcpy(m.dst, "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\x01", 16);
+	m.sport = 5060;
+	m.dport = 0xfffe;
+	m.proto = 6;
+	m.data = data;
+	m.len = sizeof data - 1;
+	m.wire_len = 70000;
+	m.reply = (const uint8_t *)"SIP/2.0 200 OK";
+	m.reply_len = 14;
+	m.status = 200;
+	m.action = "replied";
+	m.note = "user=100 exists=1";
+	return m;
+}
+
+/* Walks a one-row Native block: the data of column `name`, or NULL. */
+static const uint8_t *native_col(const buf *b, const char *name, const char **type, size_t *n)
+{
+	cursor c = rd_init(b->p, b->len);
+	uint64_t ncols = rd_uv(&c), rows = rd_uv(&c);
+	assert_true(rows == 1);
+	for (uint64_t i = 0; i < ncols && rd_ok(&c); i++) {
+		size_t nl, tl;
+		const uint8_t *nm = ch_rd_str(&c, &nl);
+		const uint8_t *ty = ch_rd_str(&c, &tl);
+		assert_non_null(nm);
+		assert_non_null(ty);
+		size_t len;
+		if (tl == 6 && !memcmp(ty, "String", 6)) {
+			cursor v = c;
+			size_t sl;
+			assert_non_null(ch_rd_str(&v, &sl));
+			len = rd_left(&c) - rd_left(&v);
+		} else if (tl > 12 && !memcmp(ty, "FixedString(", 12)) {
+			len = (size_t)strtoul((const char *)ty + 12, NULL, 10);
+		} else {
+			char t[16] = {0};
+			memcpy(t, ty, tl < 15 ? tl : 15);
+			len = strstr(t, "64") ? 8 : strstr(t, "32") ? 4 : strstr(t, "16") ? 2 : 1;
+		}
+		const uint8_t *d = rd_view(&c, len);
+		if (nl == strlen(name) && !memcmp(nm, name, nl)) {
+			static char tbuf[64];
+			snprintf(tbuf, sizeof tbuf, "%.*s", (int)tl, (const char *)ty);
+			*type = tbuf;
+			*n = len;
+			return d;
+		}
+	}
+	return NULL;
+}
+
+static void expect_col(const buf *b, const char *name, const char *type, const void *want, size_t n)
+{
+	const char *t;
+	size_t len;
+	const uint8_t *d = native_col(b, name, &t, &len);
+	assert_non_null(d);
+	assert_string_equal(t, type);
+	assert_int_equal(len, n);
+	assert_memory_equal(d, want, n);
+}
+
+static void message_row_native(void **state)
+{
+	(void)state;
+	sensor_msg m = sample_msg();
+	ch_block b;
+	assert_int_equal(ch_block_init(&b, ch_msg_cols, ch_msg_ncols), 0);
+	ch_msg_row(&b, &m, 0x0102030405060708LL, 9);
+	buf out;
+	buf_init(&out);
+	uint64_t off;
+	ch_block_write(&b, &out, CH_COL_PART, &off);
+	assert_int_equal(ch_block_size(&b), out.len);
+	expect_col(&out, "part", "UInt64", "\0\0\0\0\0\0\0\0", 8);
+	expect_col(&out, "bt", "Int64", "\x08\x07\x06\x05\x04\x03\x02\x01", 8);
+	expect_col(&out, "seq", "UInt32", "\x09\0\0\0", 4);
+	expect_col(&out, "ts_ns", "Int64", "\xfb\xff\xff\xff\xff\xff\xff\xff", 8);
+	expect_col(&out, "sensor", "String", "\x04hp-1", 5);
+	expect_col(&out, "src", "FixedString(16)", m.src, 16);
+	expect_col(&out, "src_text", "String",
+		   "\x0c"
+		   "198.51.100.7",
+		   13);
+	expect_col(&out, "sport", "UInt16", "\xc4\x13", 2);
+	expect_col(&out, "dst_text", "String",
+		   "\x0b"
+		   "2001:db8::1",
+		   12);
+	expect_col(&out, "dport", "UInt16", "\xfe\xff", 2);
+	expect_col(&out, "transport", "String", "\x03tcp", 4);
+	expect_col(&out, "wire_len", "UInt32", "\x70\x11\x01\0", 4);
+	expect_col(&out, "data", "String", "\x1dOPTIONS sip:100@x SIP/2.0\r\n\0\xff", 30);
+	expect_col(&out, "reply", "String", "\x0eSIP/2.0 200 OK", 15);
+	expect_col(&out, "status", "UInt16", "\xc8\0", 2);
+	expect_col(&out, "action", "String", "\x07replied", 8);
+	expect_col(&out, "note", "String", "\x11user=100 exists=1", 18);
+	/* the attempt id is the first column, where the sender rewrites it */
+	const char *t;
+	size_t n;
+	assert_ptr_equal(native_col(&out, "part", &t, &n), out.p + off);
+	/* no reply and no status: an empty string and 0 */
+	ch_block_reset(&b);
+	m.reply_len = 0;
+	m.status = 0;
+	m.proto = 17;
+	ch_msg_row(&b, &m, 1, 0);
+	buf_reset(&out);
+	ch_block_write(&b, &out, -1, NULL);
+	expect_col(&out, "reply", "String", "\0", 1);
+	expect_col(&out, "status", "UInt16", "\0\0", 2);
+	expect_col(&out, "transport", "String", "\x03udp", 4);
+	buf_free(&out);
+	ch_block_free(&b);
+}
+
+/* A row of the messages SELECT as RowBinary (ch_msg_select's order). */
+static void put_rb_str(buf *b, const void *p, size_t n)
+{
+	buf_put_uv(b, n);
+	buf_put(b, p, n);
+}
+
+static void rowbinary_message(buf *b, const sensor_msg *m)
+{
+	uint8_t t[8];
+	ch_le64(t, (uint64_t)m->ts_ns);
+	buf_put(b, t, 8);
+	put_rb_str(b, m->sensor, strlen(m->sensor));
+	buf_put(b, m->src, 16);
+	ch_le16(t, m->sport);
+	buf_put(b, t, 2);
+	buf_put(b, m->dst, 16);
+	ch_le16(t, m->dport);
+	buf_put(b, t, 2);
+	put_rb_str(b, m->proto == 6 ? "tcp" : "udp", 3);
+	ch_le32(t, m->wire_len);
+	buf_put(b, t, 4);
+	put_rb_str(b, m->data, m->len);
+	put_rb_str(b, m->reply, m->reply_len);
+	ch_le16(t, m->status);
+	buf_put(b, t, 2);
+	put_rb_str(b, m->action, strlen(m->action));
+	put_rb_str(b, m->note, strlen(m->note));
+}
+
+static void message_read_rowbinary(void **state)
+{
+	(void)state;
+	sensor_msg m = sample_msg(), m2 = sample_msg();
+	m2.proto = 17;
+	m2.reply_len = 0;
+	m2.status = 0;
+	m2.note = "";
+	buf in, text;
+	buf_init(&in);
+	buf_init(&text);
+	rowbinary_message(&in, &m);
+	size_t one = in.len;
+	rowbinary_message(&in, &m2);
+	cursor c = rd_init(in.p, in.len);
+	sensor_msg r;
+	assert_int_equal(ch_msg_read(&c, &r, &text), 1);
+	assert_int_equal(in.len - rd_left(&c), one);
+	assert_true(r.ts_ns == -5);
+	assert_string_equal(r.sensor, "hp-1");
+	assert_memory_equal(r.src, m.src, 16);
+	assert_memory_equal(r.dst, m.dst, 16);
+	assert_int_equal(r.sport, 5060);
+	assert_int_equal(r.dport, 0xfffe);
+	assert_int_equal(r.proto, 6);
+	assert_int_equal(r.wire_len, 70000);
+	assert_int_equal(r.len, m.len);
+	assert_memory_equal(r.data, m.data, m.len);
+	assert_ptr_equal(r.data, in.p + 8 + 5 + 16 + 2 + 16 + 2 + 4 + 4 + 1); /* into the input */
+	assert_int_equal(r.reply_len, 14);
+	assert_memory_equal(r.reply, "SIP/2.0 200 OK", 14);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(r.action, "replied");
+	assert_string_equal(r.note, "user=100 exists=1");
+	assert_int_equal(ch_msg_read(&c, &r, &text), 1);
+	assert_int_equal(rd_left(&c), 0);
+	assert_int_equal(r.proto, 17);
+	assert_int_equal(r.reply_len, 0);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.note, "");
+	assert_string_equal(r.sensor, "hp-1");
+	/* every cut of a row: "need more", never a row */
+	for (size_t cut = 0; cut < one; cut++) {
+		cursor k = rd_init(in.p, cut);
+		assert_int_equal(ch_msg_read(&k, &r, &text), 0);
+	}
+	buf_free(&in);
+	buf_free(&text);
 }
 
 /* --- sortable encodings ---------------------------------------------------------------- */
@@ -630,6 +838,8 @@ int main(void)
 	    cmocka_unit_test(native_matches_server),
 	    cmocka_unit_test(native_arrays_of_rows),
 	    cmocka_unit_test(rowbinary_reads),
+	    cmocka_unit_test(message_row_native),
+	    cmocka_unit_test(message_read_rowbinary),
 	    cmocka_unit_test(ipid_blob_order),
 	    cmocka_unit_test(syn_blob_round_trip),
 	    cmocka_unit_test(syn_merge_order_free),
