@@ -237,14 +237,8 @@ static int ch_put_message(store *base, const sensor_msg *m)
 
 void ch_forget_keys(ch_store *s)
 {
-	for (int i = 0; i < s->nkeys; i++) {
-		for (size_t k = 0; k < s->keys[i].n; k++)
-			free(s->keys[i].key[k]);
-		free(s->keys[i].key);
-		free(s->keys[i].count);
-	}
-	memset(s->keys, 0, sizeof s->keys);
-	s->nkeys = 0;
+	ch_keyidx_free(s->kidx);
+	s->kidx = NULL;
 }
 
 static int ch_rollback(store *base)
