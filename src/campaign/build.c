@@ -118,7 +118,22 @@ static int u32count_add(u32count *m, uint32_t key, uint64_t by)
 	return 0;
 }
 
-/* A growing list of counted names, summed by name. */
+/* Appends a name known not to be in the list yet. The list doubles when
+ * its length reaches a power of two. */
+static void count_push(camp_count **list, uint32_t *n, const char *name, uint64_t by)
+{
+	if (!(*n & (*n - 1))) {
+		camp_count *nl = realloc(*list, (*n ? 2 * (size_t)*n : 1) * sizeof **list);
+		if (!nl)
+			return;
+		*list = nl;
+	}
+	snprintf((*list)[*n].name, sizeof(*list)[*n].name, "%s", name);
+	(*list)[*n].n = by;
+	(*n)++;
+}
+
+/* A short list of counted names (sensors, OSes, tools), summed by name. */
 static void count_add(camp_count **list, uint32_t *n, const char *name, uint64_t by)
 {
 	for (uint32_t i = 0; i < *n; i++) {
@@ -127,13 +142,7 @@ static void count_add(camp_count **list, uint32_t *n, const char *name, uint64_t
 			return;
 		}
 	}
-	camp_count *nl = realloc(*list, (*n + 1) * sizeof **list);
-	if (!nl)
-		return;
-	*list = nl;
-	snprintf(nl[*n].name, sizeof nl[*n].name, "%s", name);
-	nl[*n].n = by;
-	(*n)++;
+	count_push(list, n, name, by);
 }
 
 static int cmp_count(const void *a, const void *b)
@@ -355,10 +364,15 @@ static void ports_list(agg *g)
 	for (size_t i = 0; i < g->ports.cap; i++) {
 		if (g->ports.k[i] == UINT32_MAX)
 			continue;
-		count_add(&c->ports, &c->nports, port_str(g->ports.k[i], ps, sizeof ps),
-			  g->ports.n[i]);
+		count_push(&c->ports, &c->nports, port_str(g->ports.k[i], ps, sizeof ps),
+			   g->ports.n[i]);
 	}
 	count_sort(c->ports, c->nports);
+	/* members of a big campaign probe thousands of ports once: keep the
+	 * ones most of them share */
+	c->ports_total = c->nports;
+	if (c->nports > CAMP_PORTS)
+		c->nports = CAMP_PORTS;
 }
 
 /* --- 3. the described members ------------------------------------------------------ */
@@ -579,7 +593,7 @@ static int co_add(void *vctx, const char *key, uint64_t n)
 {
 	co_ctx *k = vctx;
 	if (!k->self || strcmp(key, k->self))
-		count_add(k->list, k->n, key, n);
+		count_push(k->list, k->n, key, n); /* the store gives each key once */
 	return 0;
 }
 

@@ -77,6 +77,7 @@ void campaign_describe(const profile *p, facts *f, const describe_ctx *ctx);
 
 #define CAMP_SAMPLES   6  /* payload samples kept per campaign (members' requests) */
 #define CAMP_DESCRIBED 24 /* members described in full (the smallest hashes) */
+#define CAMP_PORTS     64 /* ports listed: those the most members probe */
 
 typedef struct camp_day {
 	int32_t day;
@@ -118,6 +119,7 @@ typedef struct campaign {
 	uint64_t ttl_initial[4];	/* members by initial TTL 32, 64, 128, 255 */
 	uint64_t ipid_zero_df;		/* IPv4 members whose IP IDs were all 0 with DF */
 	double p_chance;		/* M: chance of this many sharing the port by accident */
+	uint32_t ports_total;		/* distinct ports the members probe (nports: the first) */
 	/* lists, most first */
 	uint32_t nports, nsensors, nlocal, nrelated, nfolded, nos, ntools;
 	camp_count *ports, *sensors, *local, *related, *folded, *os, *tools;

@@ -146,6 +146,7 @@ void campaign_json(jw *w, const campaign *c)
 	jw_obj_end(w);
 	json_growth(w, c);
 	json_counts(w, "ports", "port", c->ports, c->nports, c->members);
+	jw_kuint(w, "ports_total", c->ports_total);
 	json_kit(w, c);
 	json_counts(w, "local_addresses", "address", c->local, c->nlocal, c->members);
 	json_counts(w, "hard_coded_addresses", "address", c->folded, c->nfolded, 0);

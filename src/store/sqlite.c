@@ -4,6 +4,7 @@
 #include "decode/decode.h"
 #include "profile/analyzer.h"
 #include "store/store.h"
+#include "util/hash.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -30,6 +31,14 @@ typedef struct sq_store {
 	sqlite3_stmt *put_port_day;
 	buf tmp[8];
 	struct write_queue *wq; /* the writer thread's queue (see below) */
+	/* count_key answers until the next write: describing the members of
+	 * one big campaign asks the same count for each (a count of a key
+	 * shared by N sources reads N index entries) */
+	struct key_count {
+		uint64_t gen, n;
+		char kind[KEY_KIND_MAX], key[KEY_TEXT_MAX];
+	} kc[64];
+	uint64_t gen; /* writes so far + 1 */
 } sq_store;
 
 enum { WQ_PROFILE = 1, WQ_SAMPLE = 2, WQ_MESSAGE = 3, WQ_PORT_DAY = 4 };
@@ -356,6 +365,7 @@ static int sq_commit(store *base)
 static int sq_rollback(store *base)
 {
 	sq_store *s = (sq_store *)base;
+	s->gen++;
 	wq_drain(s);
 	if (s->wq)
 		s->wq->failed = 0; /* what failed is rolled back with the rest */
@@ -731,6 +741,7 @@ static int wq_push(sq_store *s, wq_item *it)
 static int sq_put(store *base, const profile *p)
 {
 	sq_store *s = (sq_store *)base;
+	s->gen++;
 	wq_item *it = calloc(1, sizeof *it);
 	if (!it)
 		goto oom;
@@ -1081,6 +1092,13 @@ static int sq_count(store *base, uint64_t *n)
 static int sq_count_key(store *base, const char *kind, const char *key, uint64_t *n)
 {
 	sq_store *s = (sq_store *)base;
+	struct key_count *c =
+	    &s->kc[(hash_bytes(key, strlen(key), 0) ^ hash_bytes(kind, strlen(kind), 1)) %
+		   (sizeof s->kc / sizeof s->kc[0])];
+	if (c->gen == s->gen && !strcmp(c->kind, kind) && !strcmp(c->key, key)) {
+		*n = c->n;
+		return 0;
+	}
 	if (wq_drain(s) < 0)
 		return -1;
 	sqlite3_stmt *st;
@@ -1091,6 +1109,12 @@ static int sq_count_key(store *base, const char *kind, const char *key, uint64_t
 	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
 	*n = sqlite3_step(st) == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
 	sqlite3_finalize(st);
+	if (strlen(kind) < sizeof c->kind && strlen(key) < sizeof c->key) {
+		c->gen = s->gen;
+		c->n = *n;
+		snprintf(c->kind, sizeof c->kind, "%s", kind);
+		snprintf(c->key, sizeof c->key, "%s", key);
+	}
 	return 0;
 }
 
@@ -1442,6 +1466,7 @@ store *store_sqlite_open(const char *path, int mode, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	s->gen = 1;
 	s->base.ops = &sqlite_ops;
 	snprintf(s->base.where, sizeof s->base.where, "%s", path);
 	for (int i = 0; i < 8; i++)
