@@ -9,14 +9,14 @@
 # (wall clock and peak memory, /usr/bin/time). Prints a markdown table;
 # BENCH_OUT=file also writes it there.
 #
-#   bench/campaigns.sh                          # 1M sources, 3M packets
+#   bench/campaigns.sh                          # 1M sources, 8M packets
 #   SOURCES=100000 PACKETS=300000 bench/campaigns.sh
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$here/build}
 out=${BENCH_DIR:-$here/bench/out}
 sources=${SOURCES:-1000000}
-packets=${PACKETS:-3000000}
+packets=${PACKETS:-8000000}
 scanprint=$build/scanprint
 mkcapture=$build/mkcapture
 [ -x "$scanprint" ] && [ -x "$mkcapture" ] || { echo "build first: make" >&2; exit 1; }
