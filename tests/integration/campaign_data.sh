@@ -24,6 +24,8 @@
 
 CAMP_D0=$(date -u -d 2010-06-30 +%s)
 CAMP_A_SIZE=30
+# the prefix of the base captures: the committed ones were made in 10.206.0.0/16
+CAMP_NET=${CAMP_NET:-10.206}
 
 # kit A member i's address
 camp_a_addr() {
@@ -63,17 +65,17 @@ campaign_dataset() {
 		camp_event "$o" "$n" "$b/$1.pcap" "$2" "$3" ${4:+"$4"} ${5:+"$5"} || return 1
 	}
 	for d in 0 1 2 3 4 5 6 7 8 9; do
-		ev stock "$d" 10.206.1.5=198.18.7.7 || return 1
-		if [ $((d % 2)) = 0 ]; then ev stock "$d" "10.206.1.5=198.18.8.$((d + 1))" || return 1; fi
-		ev zmap "$d" "10.206.1.9=198.18.9.$((d + 1))" || return 1
+		ev stock "$d" "$CAMP_NET.1.5=198.18.7.7" || return 1
+		if [ $((d % 2)) = 0 ]; then ev stock "$d" "$CAMP_NET.1.5=198.18.8.$((d + 1))" || return 1; fi
+		ev zmap "$d" "$CAMP_NET.1.9=198.18.9.$((d + 1))" || return 1
 	done
-	ev kitB 1 10.206.1.2=198.18.20.1 && ev kitB 1 10.206.1.2=198.18.20.2 &&
-		ev kitB 3 10.206.1.2=198.18.21.3 && ev kitB 5 10.206.1.2=198.18.20.1 || return 1
-	ev nmap_decoys 2 10.206.1.6=198.18.40.6 10.206.1.60=198.18.40.60 10.206.1.61=198.18.40.61 ||
+	ev kitB 1 "$CAMP_NET.1.2=198.18.20.1" && ev kitB 1 "$CAMP_NET.1.2=198.18.20.2" &&
+		ev kitB 3 "$CAMP_NET.1.2=198.18.21.3" && ev kitB 5 "$CAMP_NET.1.2=198.18.20.1" || return 1
+	ev nmap_decoys 2 "$CAMP_NET.1.6=198.18.40.6" "$CAMP_NET.1.60=198.18.40.60" "$CAMP_NET.1.61=198.18.40.61" ||
 		return 1
-	for k in 1 2 3 4 5; do ev masscan 3 "10.206.1.7=198.18.50.$k" || return 1; done
-	ev kitC 4 10.206.1.4=198.18.30.4 || return 1
-	for k in 1 2 3; do ev kitD 5 "10.206.1.3=100.110.1.$k" && ev kitD 6 "10.206.1.3=100.110.2.$k" ||
+	for k in 1 2 3 4 5; do ev masscan 3 "$CAMP_NET.1.7=198.18.50.$k" || return 1; done
+	ev kitC 4 "$CAMP_NET.1.4=198.18.30.4" || return 1
+	for k in 1 2 3; do ev kitD 5 "$CAMP_NET.1.3=100.110.1.$k" && ev kitD 6 "$CAMP_NET.1.3=100.110.2.$k" ||
 		return 1; done
 	i=0
 	while [ $i -lt $CAMP_A_SIZE ]; do
@@ -81,7 +83,7 @@ campaign_dataset() {
 		[ $i -lt 15 ] && day=8
 		[ $i -lt 5 ] && day=7
 		[ $i -lt 2 ] && day=6
-		if [ $((i % 2)) = 1 ]; then kb=kitA_ssh from=10.206.1.11; else kb=kitA from=10.206.1.1; fi
+		if [ $((i % 2)) = 1 ]; then kb=kitA_ssh from=$CAMP_NET.1.11; else kb=kitA from=$CAMP_NET.1.1; fi
 		a=$(camp_a_addr $i)
 		ev $kb $day "$from=$a" || return 1
 		if [ $i -lt 2 ]; then ev $kb 8 "$from=$a" && ev $kb 9 "$from=$a" || return 1; fi

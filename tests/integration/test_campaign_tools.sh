@@ -1,7 +1,7 @@
 #!/bin/sh
 # Campaigns end to end with real tools: Debian's svmap and copies of it
 # edited as attackers do (four kits), nmap with decoys, masscan and zmap,
-# run in network namespaces (spcp*, 10.206.0.0/16) and captured
+# run in network namespaces (spc9-*, 10.209.0.0/16) and captured
 # (make_campaign_captures.sh); then many sources over ten days made from
 # those captures (campaign_data.sh) and every check of campaign_checks.sh:
 # campaigns, growth, trends, the report in Chromium, Suricata rules.
@@ -17,6 +17,7 @@ done
 work=$(mktemp -d /tmp/sp-camptools.XXXXXX)
 trap 'rm -rf "$work"' EXIT INT TERM
 fails=0
+export CAMP_NET=10.209 # this test's own prefix (the committed captures are in 10.206)
 sh "$SP_SOURCE/tests/integration/make_campaign_captures.sh" "$work/base"
 rc=$?
 [ $rc = 77 ] && exit 77
