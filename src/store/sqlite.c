@@ -109,8 +109,8 @@ static const char *const migrations[] = {
 	/* 3: probes per destination port and day (campaign/activity.c); the
 	 * sources column is a distinct set (dset_encode), merged on write by
 	 * sp_dset_union() */
-	"CREATE TABLE port_days (port INTEGER NOT NULL, day INTEGER NOT NULL,"
-	" packets INTEGER NOT NULL, sources BLOB NOT NULL, PRIMARY KEY (port, day)) WITHOUT ROWID;",
+	("CREATE TABLE port_days (port INTEGER NOT NULL, day INTEGER NOT NULL,"
+	 " packets INTEGER NOT NULL, sources BLOB NOT NULL, PRIMARY KEY (port, day)) WITHOUT ROWID;"),
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
