@@ -88,27 +88,38 @@ static int merged_keys(void *ctx, const profile *p)
 	return x->oom;
 }
 
+int ch_key_read(cursor *c, char kind[KEY_KIND_MAX], char key[KEY_TEXT_MAX], uint8_t ip[16])
+{
+	size_t kl, vl;
+	const uint8_t *k = ch_rd_str(c, &kl);
+	const uint8_t *v = k ? ch_rd_str(c, &vl) : NULL;
+	if (v)
+		rd_bytes(c, ip, 16);
+	if (!v || !rd_ok(c))
+		return 0;
+	if (kl >= KEY_KIND_MAX || vl >= KEY_TEXT_MAX)
+		return -1; /* no analyser writes such keys */
+	memcpy(kind, k, kl);
+	kind[kl] = 0;
+	memcpy(key, v, vl);
+	key[vl] = 0;
+	return 1;
+}
+
 static size_t key_rows(void *ctx, const uint8_t *p, size_t n)
 {
 	ch_keyidx *x = ctx;
 	size_t used = 0;
 	while (used < n) {
 		cursor c = rd_init(p + used, n - used);
-		size_t kl, vl;
-		const uint8_t *kind = ch_rd_str(&c, &kl);
-		const uint8_t *key = kind ? ch_rd_str(&c, &vl) : NULL;
+		char kind[KEY_KIND_MAX], key[KEY_TEXT_MAX];
 		uint8_t ip[16];
-		rd_bytes(&c, ip, 16);
-		if (!key || !rd_ok(&c))
-			break;
-		if (kl >= KEY_KIND_MAX || vl >= KEY_TEXT_MAX)
+		int r = ch_key_read(&c, kind, key, ip);
+		if (r < 0)
 			return (size_t)-2;
-		char k[KEY_KIND_MAX], v[KEY_TEXT_MAX];
-		memcpy(k, kind, kl);
-		k[kl] = 0;
-		memcpy(v, key, vl);
-		v[vl] = 0;
-		add(x, k, v, ip);
+		if (r == 0)
+			break;
+		add(x, kind, key, ip);
 		if (x->oom)
 			return (size_t)-2;
 		used = n - rd_left(&c);

@@ -406,6 +406,9 @@ int ch_scan_key_cooccur(store *base, const char *kind, const char *key, const ch
 			store_key_cb cb, void *ctx);
 /* The sources that have (kind, key), sorted; *ips is the caller's to free. */
 int ch_key_ips(ch_store *s, const char *kind, const char *key, uint8_t (**ips)[16], size_t *n);
+/* One row (kind String, key String, ip FixedString(16)) of key_parts: 1,
+ * 0 incomplete, -1 corrupt (a kind or key longer than any written). */
+int ch_key_read(cursor *c, char kind[KEY_KIND_MAX], char key[KEY_TEXT_MAX], uint8_t ip[16]);
 /* " AND ip IN (...)" */
 void ch_sql_ip_list(buf *sql, const uint8_t (*ips)[16], size_t n);
 void ch_keyidx_free(ch_keyidx *x);
