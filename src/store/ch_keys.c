@@ -65,15 +65,27 @@ static void add(ch_keyidx *x, const char *kind, const char *key, const uint8_t i
 	memcpy(e->ip, ip, 16);
 }
 
-static const ch_keyidx *sorting;
-
-static int cmp_ent(const void *va, const void *vb)
+static int cmp_ent(const void *va, const void *vb, void *vx)
 {
 	const kx_ent *a = va, *b = vb;
-	int c = strcmp(txt(sorting, a->kind), txt(sorting, b->kind));
+	const ch_keyidx *x = vx;
+	int c = strcmp(txt(x, a->kind), txt(x, b->kind));
 	if (!c)
-		c = strcmp(txt(sorting, a->key), txt(sorting, b->key));
+		c = strcmp(txt(x, a->key), txt(x, b->key));
 	return c ? c : memcmp(a->ip, b->ip, 16);
+}
+
+/* Sorted by (kind, key, ip), each once. */
+static void sort_unique(ch_keyidx *x)
+{
+	if (x->n < 2)
+		return;
+	qsort_r(x->e, x->n, sizeof *x->e, cmp_ent, x);
+	size_t w = 1;
+	for (size_t i = 1; i < x->n; i++)
+		if (cmp_ent(&x->e[w - 1], &x->e[i], x))
+			x->e[w++] = x->e[i];
+	x->n = w;
 }
 
 /* --- building ------------------------------------------------------------------ */
@@ -170,10 +182,7 @@ static ch_keyidx *idx(ch_store *s)
 		idx_free(x);
 		return NULL;
 	}
-	sorting = x;
-	if (x->n)
-		qsort(x->e, x->n, sizeof *x->e, cmp_ent);
-	sorting = NULL;
+	sort_unique(x);
 	s->kidx = x;
 	return x;
 }
