@@ -5,7 +5,7 @@
  *   mkcapture OUT.pcap PACKETS SOURCES [SEED]
  *
  * Addresses are drawn from 198.18.0.0/15 (benchmarking, RFC 2544) for the
- * sources and 192.0.2.0/24 + 198.51.100.0/24 + 203.0.113.0/24 for the
+ * sources (beyond 131072 sources from 100.64.0.0/10, RFC 6598) and 192.0.2.0/24 + 198.51.100.0/24 + 203.0.113.0/24 for the
  * telescope, so nothing in it is anybody's real address. */
 #include <pcap/pcap.h>
 #include <stdint.h>
@@ -254,6 +254,8 @@ int main(int argc, char **argv)
 		src *s = &srcs[i];
 		s->ip = 0xc6120000u + i * 7919u % 131072u; /* 198.18.0.0/15 */
 		s->ip = 0xc6120000u | ((i * 2654435761u) & 0x1ffff);
+		if (i >= 131072u) /* past the /15: 100.64.0.0/10 (RFC 6598), 4M more */
+			s->ip = 0x64400000u | (((i - 131072u) * 2654435761u) & 0x3fffff);
 		s->kind = mix[rnd() % sizeof mix];
 		static const uint8_t ittl[] = {64, 64, 128, 255};
 		s->ttl = (uint8_t)(ittl[rnd() % 4] - 5 - rnd() % 20);

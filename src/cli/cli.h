@@ -17,6 +17,9 @@ int cmd_live(int argc, char **argv);
 int cmd_sources(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_honeypot(int argc, char **argv);
+int cmd_campaigns(int argc, char **argv);
+int cmd_trends(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 /* Prints "scanprint CMD: message" and the hint to use --help; returns 2. */
 int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

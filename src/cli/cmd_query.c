@@ -1,7 +1,9 @@
 /* scanprint sources [--db PATH] [--json] [--tool NAME] [--campaign ID] [--limit N]
  * scanprint show    [--db PATH] [--json] IP */
+#include "campaign/campaign.h"
 #include "cli/cli.h"
 #include "decode/decode.h"
+#include "report/csv.h"
 #include "report/facts.h"
 #include "report/source_out.h"
 #include "store/store.h"
@@ -10,9 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+enum { LIST_TABLE, LIST_JSON, LIST_CSV };
+
 typedef struct list_ctx {
 	describe_ctx dc;
-	int json;
+	int json; /* LIST_* */
 	buf line;
 	uint64_t n;
 } list_ctx;
@@ -23,7 +27,9 @@ static int emit_source(void *vctx, const profile *p)
 	facts f;
 	facts_init(&f);
 	facts_describe(p, &f, &c->dc);
-	if (c->json) {
+	if (c->json == LIST_CSV) {
+		source_csv_row(stdout, p, &f);
+	} else if (c->json) {
 		jw w;
 		buf_reset(&c->line);
 		jw_init(&w, &c->line);
@@ -40,10 +46,11 @@ static int emit_source(void *vctx, const profile *p)
 
 static void sources_help(void)
 {
-	printf("usage: scanprint sources [--db PATH] [--json] [--tool NAME] [--campaign ID]\n"
+	printf("usage: scanprint sources [--db PATH] [--json | --csv] [--tool NAME] [--campaign ID]\n"
 	       "                         [--sensor NAME] [--limit N] [--order packets|first|ip]\n\n"
 	       "Lists the sources in the store, busiest first: a table, or with --json one JSON\n"
-	       "object per line (see the JSON contract in the manual).\n");
+	       "object per line (see the JSON contract in the manual), or with --csv one row per\n"
+	       "source. --campaign ID lists the members of a campaign ('scanprint campaigns').\n");
 }
 
 int cmd_sources(int argc, char **argv)
@@ -53,20 +60,26 @@ int cmd_sources(int argc, char **argv)
 		{"tool", required_argument, NULL, 't'},   {"campaign", required_argument, NULL, 'c'},
 		{"limit", required_argument, NULL, 'l'},  {"sensor", required_argument, NULL, 's'},
 		{"order", required_argument, NULL, 'o'},  {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		{"csv", no_argument, NULL, 'C'},          {NULL, 0, NULL, 0},
 	};
 	const char *db = NULL;
 	source_query q = {0};
 	list_ctx ctx = {0};
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "d:jt:c:l:s:o:h", opts, NULL)) != -1) {
+	int nout = 0;
+	while ((c = getopt_long(argc, argv, "d:jt:c:l:s:o:hC", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			db = optarg;
 			break;
 		case 'j':
-			ctx.json = 1;
+			ctx.json = LIST_JSON;
+			nout++;
+			break;
+		case 'C':
+			ctx.json = LIST_CSV;
+			nout++;
 			break;
 		case 't':
 			q.tool = optarg;
@@ -103,6 +116,8 @@ int cmd_sources(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage("sources", "unexpected argument '%s'", argv[optind]);
+	if (nout > 1)
+		return cli_usage("sources", "give one of --json, --csv");
 	char err[600];
 	store *st = store_open(db, STORE_READ, err, sizeof err);
 	if (!st) {
@@ -111,7 +126,10 @@ int cmd_sources(int argc, char **argv)
 	}
 	buf_init(&ctx.line);
 	ctx.dc.st = st;
-	if (!ctx.json)
+	ctx.dc.campaigns = campaign_cache_new(st); /* each campaign asked about once */
+	if (ctx.json == LIST_CSV)
+		source_csv_header(stdout);
+	else if (!ctx.json)
 		source_table_header(stdout);
 	int rc = store_scan_profiles(st, &q, emit_source, &ctx);
 	if (rc < 0)
@@ -119,6 +137,7 @@ int cmd_sources(int argc, char **argv)
 	else if (!ctx.json)
 		printf("(%llu source%s)\n", (unsigned long long)ctx.n, ctx.n == 1 ? "" : "s");
 	buf_free(&ctx.line);
+	campaign_cache_free(ctx.dc.campaigns);
 	store_close(st);
 	return rc < 0 ? EXIT_FAIL : EXIT_OK;
 }
@@ -178,7 +197,7 @@ int cmd_show(int argc, char **argv)
 		ret = EXIT_FAIL;
 	} else {
 		facts f;
-		describe_ctx dc = {st};
+		describe_ctx dc = {st, NULL};
 		facts_init(&f);
 		facts_describe(&p, &f, &dc);
 		if (json) {

@@ -11,6 +11,11 @@ static const cli_cmd commands[] = {
 	{"honeypot", "run a SIP honeypot that feeds the store (a believable PBX)", cmd_honeypot},
 	{"sources", "list the sources in the store (table, or --json lines)", cmd_sources},
 	{"show", "write up one source: what it is, with the evidence", cmd_show},
+	{"campaigns", "group sources that share a kit fingerprint (table, --json, --csv, --suricata)",
+	 cmd_campaigns},
+	{"trends", "probes and sources per destination port and day, with significant rises",
+	 cmd_trends},
+	{"report", "write the analyst's report as one self-contained HTML file", cmd_report},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

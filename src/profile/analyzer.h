@@ -11,6 +11,7 @@
 #include "profile/profile.h"
 #include "profile/ptable.h"
 
+struct store;
 typedef struct analyzer_ops {
 	const char *name;
 	enum profile_ext ext; /* the blob slot it fills */
@@ -23,6 +24,11 @@ typedef struct analyzer_ops {
 	void (*prefetch)(void *self, uint32_t idx);
 	/* Writes the state of source idx (may write nothing). */
 	void (*export)(void *self, ptable *t, uint32_t idx, buf *blob);
+	/* Optional: writes what the analyser keeps beside the sources (not per
+	 * source, e.g. per port and day) into the store's open transaction; called
+	 * at every flush after the profiles, before clear(). 0, or -1 with the
+	 * store's error set. */
+	int (*flush)(void *self, struct store *st);
 	/* The table was flushed and cleared: forget every source. */
 	void (*clear)(void *self);
 	uint64_t (*mem)(void *self);

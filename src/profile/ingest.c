@@ -247,6 +247,9 @@ static int flush_shard(ingest *g, shard *h, int early)
 				rc = store_put_sample(g->st, ptable_at(h->t, idx)->ip, &sm[j]);
 	}
 	free(order);
+	for (int i = 0; i < g->n_an && rc == 0; i++)
+		if (analyzer_list[i]->flush)
+			rc = analyzer_list[i]->flush(h->an_state[i], g->st);
 	g->s.sources += n;
 	shard_clear(g, h);
 	shard_publish(g, h);

@@ -3,6 +3,8 @@
 #include "sip/analysis.h"
 #include "sip/blob.h"
 
+#include "campaign/activity.h"
+#include "campaign/campaign.h"
 #include "fingerprint/host.h"
 
 #include <stdio.h>
@@ -11,13 +13,14 @@
 const analyzer_ops *const analyzer_list[] = {
 	&sip_analyzer,
 	&host_analyzer_ops,
+	&activity_analyzer,
 	NULL,
 };
 
 const profile_ext_ops *profile_ext_registry[EXT_COUNT] = {
 	&sip_ext_ops, /* EXT_SIP */
 	&host_ext_ops, /* EXT_HOST */
-	NULL, /* EXT_CAMPAIGN */
+	&campaign_ext_ops, /* EXT_CAMPAIGN */
 	NULL, /* EXT_SPARE */
 };
 
@@ -30,6 +33,7 @@ const profile_tools_fn profile_tools_list[] = {
 const profile_keys_fn profile_keys_list[] = {
 	sip_profile_keys,
 	host_profile_keys,
+	campaign_profile_keys, /* last: derived from the keys above */
 	NULL,
 };
 
@@ -68,5 +72,6 @@ const describe_fn describe_list[] = {
 	describe_core,
 	sip_describe,
 	host_describe,
+	campaign_describe,
 	NULL,
 };

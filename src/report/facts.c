@@ -21,7 +21,7 @@ void facts_free(facts *f)
 
 void facts_describe(const profile *p, facts *f, const describe_ctx *ctx)
 {
-	describe_ctx none = {NULL};
+	describe_ctx none = {NULL, NULL};
 	for (int i = 0; describe_list[i]; i++)
 		describe_list[i](p, f, ctx ? ctx : &none);
 }

@@ -60,8 +60,12 @@ void facts_free(facts *f);
 /* What describe functions may consult beyond the profile: the store, for
  * questions about other sources (may be NULL: then they answer alone). */
 struct store;
+struct campaign_cache;
 typedef struct describe_ctx {
 	struct store *st;
+	/* campaigns' sizes asked so far (campaign/campaign.h): a listing
+	 * passes one for all its sources; NULL: each describe asks anew */
+	struct campaign_cache *campaigns;
 } describe_ctx;
 
 /* Runs every describe function over p. */

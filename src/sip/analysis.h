@@ -25,5 +25,9 @@ void sip_profile_keys(const profile *p, key_list *out);
  * targets, users, passwords, or a scanner's header mark). */
 struct sip_blob;
 int sip_blob_unknown_scanner(const struct sip_blob *b);
+/* The sip.kit key of an attribution: its template's name for the stock
+ * tool, "template#hash" of the changed fields and values for a kit. */
+struct blob_attr;
+void sip_kit_key(const struct blob_attr *a, char *out, size_t n);
 
 #endif

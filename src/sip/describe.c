@@ -132,7 +132,7 @@ int sip_blob_unknown_scanner(const sip_blob *b)
 /* ---- keys and tools --------------------------------------------------------- */
 
 /* "template" for the stock tool, "template#hash" of what was changed. */
-static void kit_key(const blob_attr *a, char *out, size_t n)
+void sip_kit_key(const blob_attr *a, char *out, size_t n)
 {
 	uint64_t h = 0;
 	int changed = 0;
@@ -185,7 +185,7 @@ void sip_profile_keys(const profile *p, key_list *out)
 	for (int i = 0; i < b->nlocal; i++)
 		key_list_add(out, "sip.local", addr_str(b->local[i].ip, k));
 	for (int i = 0; i < b->nattr; i++) {
-		kit_key(&b->attr[i], k, sizeof k);
+		sip_kit_key(&b->attr[i], k, sizeof k);
 		key_list_add(out, "sip.kit", k);
 	}
 	if (sip_blob_unknown_scanner(b))
@@ -519,7 +519,7 @@ static void detail_json(const profile *p, const sip_blob *b, const describe_ctx 
 	jw_key(&w, "kits");
 	jw_arr_begin(&w);
 	for (int i = 0; i < b->nattr; i++) {
-		kit_key(&b->attr[i], s, sizeof s);
+		sip_kit_key(&b->attr[i], s, sizeof s);
 		jw_obj_begin(&w);
 		jw_kstr(&w, "template", b->attr[i].tmpl);
 		jw_kstr(&w, "kit", b->attr[i].kit[0] ? b->attr[i].kit : NULL);

@@ -201,10 +201,19 @@ typedef struct prof_ctx {
 	const char *tool; /* filtered here: tools come from the merged profile */
 	uint64_t limit, emitted;
 	buf tools;
+	const uint8_t (*members)[16]; /* --campaign: only these (sorted), if not NULL */
+	size_t nmembers;
 } prof_ctx;
+
+static int cmp_ip16(const void *a, const void *b)
+{
+	return memcmp(a, b, 16);
+}
 
 static int wanted(prof_ctx *k, const profile *p)
 {
+	if (k->members && !bsearch(p->ip, k->members, k->nmembers, 16, cmp_ip16))
+		return 0;
 	if (!k->tool)
 		return 1;
 	profile_tools(p, &k->tools);
@@ -318,25 +327,41 @@ static void order_by(buf *sql, const source_query *q)
 		buf_puts(sql, " ORDER BY _packets DESC, ip");
 }
 
-static void key_members(ch_store *s, buf *sql, const char *kind, const char *key)
+int ch_scan_merged(ch_store *s, const char *cond, const char *tail, store_profile_cb cb, void *ctx)
 {
-	buf_printf(sql, " AND ip IN (SELECT ip FROM %s.key_parts WHERE kind = ", s->cfg.db);
-	ch_sql_str(sql, kind, strlen(kind));
-	buf_puts(sql, " AND key = ");
-	ch_sql_str(sql, key, strlen(key));
-	buf_puts(sql, " AND ");
-	ch_valid(s, sql);
-	buf_puts(sql, ")");
+	buf sql;
+	buf_init(&sql);
+	profiles_from(s, &sql);
+	if (cond)
+		buf_puts(&sql, cond);
+	buf_puts(&sql, " GROUP BY ip");
+	if (tail)
+		buf_puts(&sql, tail);
+	prof_ctx k = {cb, ctx, NULL, 0, 0, {0}, NULL, 0};
+	int rc = sql.oom ? ch_fail(s, "out of memory") : run_profiles(s, &sql, &k);
+	buf_free(&sql);
+	return rc;
 }
+
+/* --campaign: the members come from the keys (ch_keys.c), named in the
+ * query when they are few, else filtered here as the rows stream in. */
+#define NAMED_MAX 2000
 
 int ch_scan_profiles(store *base, const source_query *q, store_profile_cb cb, void *ctx)
 {
 	ch_store *s = (ch_store *)base;
+	uint8_t(*members)[16] = NULL;
+	size_t nmembers = 0;
+	if (q && q->campaign && ch_key_ips(s, "campaign", q->campaign, &members, &nmembers) < 0)
+		return -1;
+	if (q && q->campaign && !nmembers)
+		return 0;
 	buf sql;
 	buf_init(&sql);
 	profiles_from(s, &sql);
-	if (q && q->campaign)
-		key_members(s, &sql, "campaign", q->campaign);
+	int named = members && nmembers <= NAMED_MAX;
+	if (named)
+		ch_sql_ip_list(&sql, (const uint8_t(*)[16])members, nmembers);
 	buf_puts(&sql, " GROUP BY ip");
 	if (q && q->sensor) {
 		buf_puts(&sql, " HAVING has(_sensors, ");
@@ -344,26 +369,16 @@ int ch_scan_profiles(store *base, const source_query *q, store_profile_cb cb, vo
 		buf_puts(&sql, ")");
 	}
 	order_by(&sql, q);
-	if (q && q->limit && !q->tool)
+	if (q && q->limit && !q->tool && (!members || named))
 		buf_printf(&sql, " LIMIT %llu", (unsigned long long)q->limit);
-	prof_ctx k = {cb, ctx, q ? q->tool : NULL, q ? q->limit : 0, 0, {0}};
-	int rc = run_profiles(s, &sql, &k);
+	prof_ctx k = {cb, ctx, q ? q->tool : NULL, q ? q->limit : 0, 0, {0}, NULL, 0};
+	if (members && !named) {
+		k.members = (const uint8_t(*)[16])members;
+		k.nmembers = nmembers;
+	}
+	int rc = sql.oom ? ch_fail(s, "out of memory") : run_profiles(s, &sql, &k);
 	buf_free(&sql);
-	return rc;
-}
-
-int ch_scan_key_members(store *base, const char *kind, const char *key, store_profile_cb cb,
-			void *ctx)
-{
-	ch_store *s = (ch_store *)base;
-	buf sql;
-	buf_init(&sql);
-	profiles_from(s, &sql);
-	key_members(s, &sql, kind, key);
-	buf_puts(&sql, " GROUP BY ip ORDER BY ip");
-	prof_ctx k = {cb, ctx, NULL, 0, 0, {0}};
-	int rc = run_profiles(s, &sql, &k);
-	buf_free(&sql);
+	free(members);
 	return rc;
 }
 
@@ -455,124 +470,117 @@ int ch_count(store *base, uint64_t *n)
 	return rc;
 }
 
-typedef struct group_ctx {
-	store_key_cb cb;
-	void *ctx;
-	ch_key_cache *fill; /* or collect into a cache */
-	size_t cap;
-	int oom;
-} group_ctx;
+/* --- port activity ---------------------------------------------------------------- */
 
-static int cache_add(group_ctx *k, const char *key, uint64_t n)
+/* Stores made before port activity was kept have no such table: they
+ * answer "nothing", as an empty table would. 1 there, 0 not, -1 error. */
+static int port_days_exist(ch_store *s)
 {
-	ch_key_cache *c = k->fill;
-	if (c->n == k->cap) {
-		size_t nc = k->cap ? k->cap * 2 : 64;
-		char **nk = realloc(c->key, nc * sizeof *nk);
-		if (nk)
-			c->key = nk;
-		uint64_t *nn = realloc(c->count, nc * sizeof *nn);
-		if (nn)
-			c->count = nn;
-		if (!nk || !nn)
-			return -1;
-		k->cap = nc;
-	}
-	c->key[c->n] = strdup(key);
-	if (!c->key[c->n])
-		return -1;
-	c->count[c->n++] = n;
-	return 0;
+	buf sql;
+	buf_init(&sql);
+	buf_puts(&sql, "SELECT count() FROM system.tables WHERE database = ");
+	ch_sql_str(&sql, s->cfg.db, strlen(s->cfg.db));
+	buf_puts(&sql, " AND name = 'port_day_parts'");
+	uint64_t n = 0;
+	int rc = ch_select(s, &sql, one_u64, &n);
+	buf_free(&sql);
+	return rc < 0 ? -1 : n > 0;
 }
 
-static size_t group_rows(void *vctx, const uint8_t *p, size_t n)
+typedef struct pd_ctx {
+	store_port_day_cb cb;
+	void *ctx;
+} pd_ctx;
+
+static size_t pd_rows(void *vctx, const uint8_t *p, size_t n)
 {
-	group_ctx *k = vctx;
+	pd_ctx *k = vctx;
 	size_t used = 0;
 	while (used < n) {
 		cursor c = rd_init(p + used, n - used);
-		char key[KEY_TEXT_MAX * 4];
-		if (str_col(&c, key, sizeof key) < 0)
+		port_day r;
+		r.port = ch_rd_u32(&c);
+		r.day = (int32_t)ch_rd_u32(&c);
+		r.packets = ch_rd_u64(&c);
+		dset_init(&r.sources);
+		int got = ch_read_dset(&c, &r.sources);
+		if (got <= 0 || !rd_ok(&c)) {
+			dset_free(&r.sources);
+			if (got < 0)
+				return (size_t)-2;
 			break;
-		uint64_t cnt = ch_rd_u64(&c);
-		if (!rd_ok(&c))
-			break;
-		used = n - rd_left(&c);
-		if (k->fill) {
-			if (cache_add(k, key, cnt) < 0) {
-				k->oom = 1;
-				return (size_t)-1;
-			}
-		} else if (k->cb(k->ctx, key, cnt)) {
-			return (size_t)-1;
 		}
+		used = n - rd_left(&c);
+		int stop = k->cb(k->ctx, &r);
+		dset_free(&r.sources);
+		if (stop)
+			return (size_t)-1;
 	}
 	return used;
 }
 
-static void key_groups_sql(ch_store *s, buf *sql, const char *kind)
-{
-	buf_printf(sql,
-		   "SELECT key, uniqExact(ip) AS _n FROM %s.key_parts WHERE kind = ", s->cfg.db);
-	ch_sql_str(sql, kind, strlen(kind));
-	buf_puts(sql, " AND ");
-	ch_valid(s, sql);
-	buf_puts(sql, " GROUP BY key");
-}
-
-static int cmp_key(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Describe functions ask this once per source: the counts of every key of
- * a kind come in one query and are kept until the next write. */
-int ch_count_key(store *base, const char *kind, const char *key, uint64_t *n)
+int ch_scan_port_days(store *base, const port_day_query *q, store_port_day_cb cb, void *ctx)
 {
 	ch_store *s = (ch_store *)base;
-	ch_key_cache *c = NULL;
-	for (int i = 0; i < s->nkeys; i++)
-		if (!strcmp(s->keys[i].kind, kind))
-			c = &s->keys[i];
-	if (!c) {
-		if (s->nkeys == (int)(sizeof s->keys / sizeof s->keys[0]))
-			ch_forget_keys(s);
-		c = &s->keys[s->nkeys];
-		memset(c, 0, sizeof *c);
-		snprintf(c->kind, sizeof c->kind, "%s", kind);
-		buf sql;
-		buf_init(&sql);
-		key_groups_sql(s, &sql, kind);
-		buf_puts(&sql, " ORDER BY key");
-		group_ctx k = {NULL, NULL, c, 0, 0};
-		int rc = ch_select(s, &sql, group_rows, &k);
-		buf_free(&sql);
-		s->nkeys++;
-		if (rc < 0 || k.oom) {
-			ch_forget_keys(s);
-			return rc < 0 ? -1 : ch_fail(s, "out of memory");
-		}
-	}
-	*n = 0;
-	char **hit = c->n ? bsearch(&key, c->key, c->n, sizeof *c->key, cmp_key) : NULL;
-	if (hit)
-		*n = c->count[hit - c->key];
-	return 0;
-}
-
-int ch_scan_key_groups(store *base, const char *kind, uint64_t min_sources, store_key_cb cb,
-		       void *ctx)
-{
-	ch_store *s = (ch_store *)base;
+	int there = port_days_exist(s);
+	if (there <= 0)
+		return there;
 	buf sql;
 	buf_init(&sql);
-	key_groups_sql(s, &sql, kind);
-	buf_printf(&sql, " HAVING _n >= %llu ORDER BY _n DESC, key",
-		   (unsigned long long)min_sources);
-	group_ctx k = {cb, ctx, NULL, 0, 0};
-	int rc = ch_select(s, &sql, group_rows, &k);
+	buf_puts(&sql, "SELECT port, day, sum(packets)");
+	ch_select_dset(&sql, "sources");
+	buf_printf(&sql, " FROM %s.port_day_parts WHERE day BETWEEN %d AND %d", s->cfg.db,
+		   (int)q->from_day, (int)q->to_day);
+	if (q->port)
+		buf_printf(&sql, " AND port = %u", (unsigned)q->port);
+	buf_puts(&sql, " AND ");
+	ch_valid(s, &sql);
+	buf_puts(&sql, " GROUP BY port, day ORDER BY port, day");
+	pd_ctx k = {cb, ctx};
+	int rc = ch_select(s, &sql, pd_rows, &k);
 	buf_free(&sql);
+	if (rc < 0 && !strcmp(s->base.err, "ClickHouse sent a result that does not parse"))
+		ch_fail(s, "stored port activity is corrupt");
 	return rc;
+}
+
+typedef struct span_ctx {
+	int32_t first, last;
+	uint64_t rows;
+} span_ctx;
+
+static size_t span_row(void *vctx, const uint8_t *p, size_t n)
+{
+	span_ctx *k = vctx;
+	cursor c = rd_init(p, n);
+	k->first = (int32_t)ch_rd_u32(&c);
+	k->last = (int32_t)ch_rd_u32(&c);
+	k->rows = ch_rd_u64(&c);
+	return rd_ok(&c) ? n - rd_left(&c) : 0;
+}
+
+int ch_port_day_span(store *base, int32_t *first, int32_t *last)
+{
+	ch_store *s = (ch_store *)base;
+	*first = *last = 0;
+	int there = port_days_exist(s);
+	if (there <= 0)
+		return there;
+	buf sql;
+	buf_init(&sql);
+	buf_printf(&sql, "SELECT min(day), max(day), count() FROM %s.port_day_parts WHERE ",
+		   s->cfg.db);
+	ch_valid(s, &sql);
+	span_ctx k = {0, 0, 0};
+	int rc = ch_select(s, &sql, span_row, &k);
+	buf_free(&sql);
+	if (rc < 0)
+		return -1;
+	if (!k.rows)
+		return 0;
+	*first = k.first;
+	*last = k.last;
+	return 1;
 }
 
 /* --- sensor messages ---------------------------------------------------------------- */

@@ -196,6 +196,21 @@ const ch_coldef ch_capture_cols[C_NCOLS] = {
 };
 const int ch_capture_ncols = C_NCOLS;
 
+/* port_day_parts: one row per (port, day) per flush of each shard, merged
+ * on read (sum of packets, union of the distinct sets of sources). */
+enum { P_PART, P_BT, P_PORT, P_DAY, P_PACKETS, P_SRC, P_SRC_HLL, P_SRC_HV, P_NCOLS };
+const ch_coldef ch_port_day_cols[P_NCOLS] = {
+    [P_PART] = FIX("part", "UInt64", 8),
+    [P_BT] = FIX("bt", "Int64", 8),
+    [P_PORT] = FIX("port", "UInt32", 4),
+    [P_DAY] = FIX("day", "Int32", 4),
+    [P_PACKETS] = FIX("packets", "UInt64", 8),
+    [P_SRC] = ARR("sources", "UInt32", 4),
+    [P_SRC_HLL] = ARR("sources_hll", "UInt8", 1),
+    [P_SRC_HV] = ARR("sources_hv", "UInt16", 2),
+};
+const int ch_port_day_ncols = P_NCOLS;
+
 /* --- sortable encodings ---------------------------------------------------- */
 
 static void be16(uint8_t *p, uint16_t v)
@@ -397,7 +412,7 @@ int ch_dset_build(dset *d, const uint32_t *exact, size_t n, uint64_t distinct, c
 
 /* --- writing rows ------------------------------------------------------------ */
 
-static void put_dset(ch_block *b, int col, const dset *d)
+void ch_put_dset(ch_block *b, int col, const dset *d)
 {
 	uint32_t v[DSET_EXACT];
 	uint16_t hv[DSET_EXACT];
@@ -456,9 +471,9 @@ void ch_source_row(ch_block *b, const profile *p, const char *sensor, int64_t bt
 			v |= (uint64_t)p->ttls[w * 8 + i] << (8 * i);
 		ch_put_u64(b, S_TTL0 + w, v);
 	}
-	put_dset(b, S_TGT, &p->targets);
-	put_dset(b, S_DPT, &p->dports);
-	put_dset(b, S_SPT, &p->sports);
+	ch_put_dset(b, S_TGT, &p->targets);
+	ch_put_dset(b, S_DPT, &p->dports);
+	ch_put_dset(b, S_SPT, &p->sports);
 	put_samples(b, p, bt, seq);
 	for (int e = 0; e < EXT_COUNT; e++)
 		ch_put_str(b, S_EXT0 + e, p->ext[e].p, p->ext[e].len);
@@ -490,6 +505,17 @@ void ch_key_row(ch_block *b, const char *kind, const char *key, const uint8_t ip
 	ch_put_str(b, K_KIND, kind, strlen(kind));
 	ch_put_str(b, K_KEY, key, strlen(key));
 	ch_put_fixed(b, K_IP, ip, 16);
+	ch_row_end(b);
+}
+
+void ch_port_day_row(ch_block *b, const port_day *r, int64_t bt)
+{
+	ch_put_u64(b, P_PART, 0);
+	ch_put_i64(b, P_BT, bt);
+	ch_put_u32(b, P_PORT, r->port);
+	ch_put_u32(b, P_DAY, (uint32_t)r->day);
+	ch_put_u64(b, P_PACKETS, r->packets);
+	ch_put_dset(b, P_SRC, &r->sources);
 	ch_row_end(b);
 }
 
@@ -528,7 +554,7 @@ void ch_capture_row(ch_block *b, const capture_rec *c, int64_t bt, uint32_t seq)
 
 /* Aliases are defined inside their first use, so that only the columns the
  * reader expects are returned. */
-static void select_dset(buf *sql, const char *d)
+void ch_select_dset(buf *sql, const char *d)
 {
 	/* _u: every distinct exact value of the parts; _h: their registers;
 	 * _v: their sparse sketches, only when the merged set is an estimate,
@@ -552,9 +578,9 @@ void ch_profile_select(buf *sql)
 #undef X
 	buf_puts(sql, ", groupBitOr(quirks), groupBitOr(ttl0), groupBitOr(ttl1),"
 		      " groupBitOr(ttl2), groupBitOr(ttl3)");
-	select_dset(sql, "targets");
-	select_dset(sql, "dports");
-	select_dset(sql, "sports");
+	ch_select_dset(sql, "targets");
+	ch_select_dset(sql, "dports");
+	ch_select_dset(sql, "sports");
 	buf_printf(sql, ", arraySlice(arraySort(groupArrayArray(ipid)), 1, %d)", IPID_SAMPLES);
 	buf_printf(sql,
 		   ", arraySlice(arrayFilter((x, u) -> u = 1, (arraySort(groupArrayArray(syn)) AS"
@@ -593,7 +619,7 @@ static size_t rd_u32s(cursor *c, uint32_t *out, size_t max)
 	return (size_t)n;
 }
 
-static int read_dset(cursor *c, dset *d)
+int ch_read_dset(cursor *c, dset *d)
 {
 	uint32_t exact[DSET_EXACT];
 	uint16_t sparse[DSET_HLL_M];
@@ -746,8 +772,8 @@ int ch_profile_read(cursor *c, profile *p)
 	p->quirks = ch_rd_u32(c);
 	read_ttls(c, p);
 	int r;
-	if ((r = read_dset(c, &p->targets)) <= 0 || (r = read_dset(c, &p->dports)) <= 0 ||
-	    (r = read_dset(c, &p->sports)) <= 0)
+	if ((r = ch_read_dset(c, &p->targets)) <= 0 || (r = ch_read_dset(c, &p->dports)) <= 0 ||
+	    (r = ch_read_dset(c, &p->sports)) <= 0)
 		return r;
 	if (read_ipid(c, p) < 0)
 		return -1;

@@ -74,6 +74,9 @@ static const table_spec tables[] = {
     /* schema 2; a store made by schema 1 gets it from the next writer */
     {"messages", ch_msg_cols, &ch_msg_ncols,
      "ENGINE = MergeTree " BY_MONTH " ORDER BY (src, bt, seq)"},
+    /* schema 3 */
+    {"port_day_parts", ch_port_day_cols, &ch_port_day_ncols,
+     "ENGINE = MergeTree " BY_MONTH " ORDER BY (port, day, bt)"},
     {"batches", batch_cols, &batch_ncols, "ENGINE = MergeTree ORDER BY (batch, part)"},
 };
 #define NTABLES (sizeof tables / sizeof tables[0])

@@ -33,7 +33,8 @@
 #define END_MAGIC "SPCHEND1"
 
 const char *const ch_table_names[CH_T_COUNT] = {"source_parts", "sample_parts", "key_parts",
-						"captures", "messages"};
+						"captures", "messages",
+						"port_day_parts"};
 
 static int werr(ch_spool_w *w, const char *what)
 {

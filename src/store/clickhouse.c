@@ -201,6 +201,15 @@ static int ch_put_sample(store *base, const uint8_t ip[16], const payload_sample
 	return maybe_spill(s, CH_T_SAMPLES);
 }
 
+static int ch_put_port_day(store *base, const port_day *r)
+{
+	ch_store *s = (ch_store *)base;
+	if (need_tx(s) < 0)
+		return -1;
+	ch_port_day_row(&s->blk[CH_T_PORT_DAYS], r, s->bt);
+	return maybe_spill(s, CH_T_PORT_DAYS);
+}
+
 static int ch_add_capture(store *base, const capture_rec *c)
 {
 	ch_store *s = (ch_store *)base;
@@ -228,14 +237,8 @@ static int ch_put_message(store *base, const sensor_msg *m)
 
 void ch_forget_keys(ch_store *s)
 {
-	for (int i = 0; i < s->nkeys; i++) {
-		for (size_t k = 0; k < s->keys[i].n; k++)
-			free(s->keys[i].key[k]);
-		free(s->keys[i].key);
-		free(s->keys[i].count);
-	}
-	memset(s->keys, 0, sizeof s->keys);
-	s->nkeys = 0;
+	ch_keyidx_free(s->kidx);
+	s->kidx = NULL;
 }
 
 static int ch_rollback(store *base)
@@ -388,6 +391,10 @@ static const store_ops clickhouse_ops = {
     .put_message = ch_put_message,
     .scan_messages = ch_scan_messages,
     .give_to = ch_give_to,
+    .scan_key_cooccur = ch_scan_key_cooccur,
+    .put_port_day = ch_put_port_day,
+    .scan_port_days = ch_scan_port_days,
+    .port_day_span = ch_port_day_span,
     .close = ch_close,
 };
 
@@ -437,9 +444,10 @@ static ch_store *new_store(const char *url, int mode, char *err, size_t errlen)
 	snprintf(s->base.where, sizeof s->base.where, "%s", s->cfg.where);
 	for (int t = 0; t < CH_T_COUNT; t++) {
 		static const ch_coldef *const defs[CH_T_COUNT] = {
-		    ch_source_cols, ch_sample_cols, ch_key_cols, ch_capture_cols, ch_msg_cols};
-		const int n[CH_T_COUNT] = {ch_source_ncols, ch_sample_ncols, ch_key_ncols,
-					   ch_capture_ncols, ch_msg_ncols};
+		    ch_source_cols, ch_sample_cols, ch_key_cols, ch_capture_cols, ch_msg_cols,
+		    ch_port_day_cols};
+		const int n[CH_T_COUNT] = {ch_source_ncols,  ch_sample_ncols, ch_key_ncols,
+					   ch_capture_ncols, ch_msg_ncols,    ch_port_day_ncols};
 		if (ch_block_init(&s->blk[t], defs[t], n[t]) < 0) {
 			snprintf(err, errlen, "out of memory");
 			ch_close(&s->base);

@@ -198,6 +198,16 @@ void ch_msg_row(ch_block *b, const sensor_msg *m, int64_t bt, uint32_t seq);
  * reset), 0 need more input, -1 out of memory. */
 void ch_msg_select(buf *sql);
 int ch_msg_read(cursor *c, sensor_msg *m, buf *text);
+extern const ch_coldef ch_port_day_cols[];
+extern const int ch_port_day_ncols;
+void ch_port_day_row(ch_block *b, const port_day *r, int64_t bt);
+
+/* A distinct set as three columns from col on (X, X_hll, X_hv); the
+ * SELECT list that merges them over a GROUP BY (column name d); and its
+ * reader (1 read, 0 need more input, -1 corrupt). */
+void ch_put_dset(ch_block *b, int col, const dset *d);
+void ch_select_dset(buf *sql, const char *d);
+int ch_read_dset(cursor *c, dset *d);
 
 /* The merged-profile SELECT list (one row per source) and its reader. */
 void ch_profile_select(buf *sql);
@@ -233,7 +243,8 @@ enum ch_table {
 	CH_T_KEYS = 2,
 	CH_T_CAPTURES = 3,
 	CH_T_MESSAGES = 4,
-	CH_T_COUNT = 5
+	CH_T_PORT_DAYS = 5,
+	CH_T_COUNT = 6
 };
 extern const char *const ch_table_names[CH_T_COUNT];
 
@@ -316,14 +327,10 @@ void ch_spool_list_free(ch_spool_list *l);
 #define CH_POOL 4 /* connections for queries made while a result is read */
 /* 1: source_parts, sample_parts, key_parts, captures, batches
  * 2: messages (sensor messages: the honeypot) */
-#define CH_SCHEMA_VERSION 2
+#define CH_SCHEMA_VERSION 3
 
-typedef struct ch_key_cache {
-	char kind[KEY_KIND_MAX];
-	size_t n;
-	char **key;
-	uint64_t *count;
-} ch_key_cache;
+/* Every source's keys, derived from merged profiles (ch_keys.c). */
+typedef struct ch_keyidx ch_keyidx;
 
 typedef struct ch_store {
 	store base;
@@ -357,8 +364,7 @@ typedef struct ch_store {
 	char last_err[300];
 	ch_http *sender;
 	int lock_fd;
-	ch_key_cache keys[4];
-	int nkeys;
+	ch_keyidx *kidx; /* built on the first key operation, dropped by a write */
 } ch_store;
 
 /* clickhouse.c: helpers shared by the store's files */
@@ -380,14 +386,32 @@ int ch_find_capture(store *base, uint64_t head_hash, int64_t raw_size, uint64_t 
 int ch_scan_captures(store *base, store_capture_cb cb, void *ctx);
 int ch_get(store *base, const uint8_t ip[16], profile *out);
 int ch_scan_profiles(store *base, const source_query *q, store_profile_cb cb, void *ctx);
-int ch_scan_key_members(store *base, const char *kind, const char *key, store_profile_cb cb,
-			void *ctx);
 int ch_scan_samples(store *base, const uint8_t ip[16], store_sample_cb cb, void *ctx);
 int ch_count(store *base, uint64_t *n);
+int ch_scan_messages(store *base, const uint8_t ip[16], store_msg_cb cb, void *ctx);
+int ch_scan_port_days(store *base, const port_day_query *q, store_port_day_cb cb, void *ctx);
+int ch_port_day_span(store *base, int32_t *first, int32_t *last);
+
+/* Merged profiles: SELECT <merged profile> FROM source_parts WHERE <valid>
+ * <cond> GROUP BY ip <tail>, each to cb (which may stop: 0 returned). */
+int ch_scan_merged(ch_store *s, const char *cond, const char *tail, store_profile_cb cb, void *ctx);
+
+/* ch_keys.c: keys, from merged profiles */
 int ch_count_key(store *base, const char *kind, const char *key, uint64_t *n);
 int ch_scan_key_groups(store *base, const char *kind, uint64_t min_sources, store_key_cb cb,
 		       void *ctx);
-int ch_scan_messages(store *base, const uint8_t ip[16], store_msg_cb cb, void *ctx);
+int ch_scan_key_members(store *base, const char *kind, const char *key, store_profile_cb cb,
+			void *ctx);
+int ch_scan_key_cooccur(store *base, const char *kind, const char *key, const char *other_kind,
+			store_key_cb cb, void *ctx);
+/* The sources that have (kind, key), sorted; *ips is the caller's to free. */
+int ch_key_ips(ch_store *s, const char *kind, const char *key, uint8_t (**ips)[16], size_t *n);
+/* One row (kind String, key String, ip FixedString(16)) of key_parts: 1,
+ * 0 incomplete, -1 corrupt (a kind or key longer than any written). */
+int ch_key_read(cursor *c, char kind[KEY_KIND_MAX], char key[KEY_TEXT_MAX], uint8_t ip[16]);
+/* " AND ip IN (...)" */
+void ch_sql_ip_list(buf *sql, const uint8_t (*ips)[16], size_t n);
+void ch_keyidx_free(ch_keyidx *x);
 
 /* ch_send.c */
 int ch_schema_ensure(ch_store *s, ch_http *h, char *err, size_t errlen, int *transient);

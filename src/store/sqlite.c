@@ -1,8 +1,10 @@
 /* The SQLite store: one file, WAL journal, schema version with migrations,
  * batched transactions. Profiles are merged in C (profile_merge) on write. */
+#include "decode/cursor.h"
 #include "decode/decode.h"
 #include "profile/analyzer.h"
 #include "store/store.h"
+#include "util/hash.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -26,11 +28,20 @@ typedef struct sq_store {
 	int last_new;
 	sqlite3_stmt *key_del, *key_put;
 	sqlite3_stmt *put_msg;          /* a sensor message (honeypot) */
+	sqlite3_stmt *put_port_day;
 	buf tmp[8];
 	struct write_queue *wq; /* the writer thread's queue (see below) */
+	/* count_key answers until the next write: describing the members of
+	 * one big campaign asks the same count for each (a count of a key
+	 * shared by N sources reads N index entries) */
+	struct key_count {
+		uint64_t gen, n;
+		char kind[KEY_KIND_MAX], key[KEY_TEXT_MAX];
+	} kc[64];
+	uint64_t gen; /* writes so far + 1 */
 } sq_store;
 
-enum { WQ_PROFILE = 1, WQ_SAMPLE = 2, WQ_MESSAGE = 3 };
+enum { WQ_PROFILE = 1, WQ_SAMPLE = 2, WQ_MESSAGE = 3, WQ_PORT_DAY = 4 };
 #define WQ_CAP 4096
 
 typedef struct wq_item {
@@ -40,6 +51,7 @@ typedef struct wq_item {
 	uint64_t packets, bytes, n_targets;
 	payload_sample smp;     /* WQ_SAMPLE; smp.data points into data */
 	sensor_msg msg;         /* WQ_MESSAGE; its pointers point into data */
+	int32_t day;            /* WQ_PORT_DAY: day, port in first_ns, packets; data = sources */
 	size_t blob_len, tools_len, sensors_len, keys_len;
 	uint8_t *data;          /* blob | tools | sensors | keys ("kind\0key\0"...) */
 } wq_item;
@@ -94,6 +106,11 @@ static const char *const migrations[] = {
 	" transport TEXT NOT NULL, wire_len INTEGER NOT NULL, data BLOB NOT NULL,"
 	" reply BLOB, status INTEGER, action TEXT NOT NULL, note TEXT NOT NULL);"
 	"CREATE INDEX messages_by_src ON messages(src);", /* rowid order is arrival order */
+	/* 3: probes per destination port and day (campaign/activity.c); the
+	 * sources column is a distinct set (dset_encode), merged on write by
+	 * sp_dset_union() */
+	("CREATE TABLE port_days (port INTEGER NOT NULL, day INTEGER NOT NULL,"
+	 " packets INTEGER NOT NULL, sources BLOB NOT NULL, PRIMARY KEY (port, day)) WITHOUT ROWID;"),
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -101,11 +118,13 @@ static const char *const migrations[] = {
 	"ip, ip_text, family, first_ns, last_ns, packets, bytes, n_targets, sensors, tools,"   \
 	" profile"
 static const char select_sql[] = "SELECT " SOURCE_COLS " FROM sources";
-static const char insert_sql[] = "INSERT OR IGNORE INTO sources (" SOURCE_COLS ") VALUES "
-				 "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)";
+/* campaign: the source's first campaign key (campaign/keys.c): the campaign
+ * it is listed under when that campaign has enough members */
+static const char insert_sql[] = "INSERT OR IGNORE INTO sources (" SOURCE_COLS ", campaign) VALUES "
+				 "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)";
 static const char update_sql[] = "UPDATE OR IGNORE sources SET first_ns=?4, last_ns=?5, packets=?6,"
-				 " bytes=?7, n_targets=?8, sensors=?9, tools=?10, profile=?11"
-				 " WHERE ip=?1";
+				 " bytes=?7, n_targets=?8, sensors=?9, tools=?10, profile=?11,"
+				 " campaign=?12 WHERE ip=?1";
 enum { COL_PROFILE = 10 };
 
 static int sq_fail(sq_store *s, const char *what)
@@ -188,8 +207,40 @@ fail:
 	return -1;
 }
 
+/* sp_dset_union(a, b): the union of two stored distinct sets (what
+ * port_days.sources holds), so that a row merges in one statement. A set
+ * that does not decode is taken as empty: the other survives. */
+static void sql_dset_union(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	dset a, b;
+	dset_init(&a);
+	dset_init(&b);
+	for (int i = 0; i < argc && i < 2; i++) {
+		cursor c = rd_init(sqlite3_value_blob(argv[i]), (size_t)sqlite3_value_bytes(argv[i]));
+		dset *d = i ? &b : &a;
+		if (dset_decode(d, &c) < 0) {
+			dset_free(d);
+			dset_init(d);
+		}
+	}
+	dset_merge(&a, &b);
+	buf out;
+	buf_init(&out);
+	dset_encode(&a, &out);
+	if (out.oom)
+		sqlite3_result_error_nomem(ctx);
+	else
+		sqlite3_result_blob(ctx, out.p, (int)out.len, free);
+	dset_free(&a);
+	dset_free(&b);
+}
+
 static int prepare(sq_store *s)
 {
+	if (sqlite3_create_function(s->db, "sp_dset_union", 2,
+				    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, NULL,
+				    sql_dset_union, NULL, NULL) != SQLITE_OK)
+		return sq_fail(s, "registering functions");
 	char sql[512];
 	if (sqlite3_prepare_v3(s->db, insert_sql, -1, SQLITE_PREPARE_PERSISTENT, &s->put, NULL) !=
 		    SQLITE_OK ||
@@ -223,6 +274,12 @@ static int prepare(sq_store *s)
 			       "INSERT OR IGNORE INTO samples (ip, key, ts_ns, count, proto, sport, dport, dst,"
 			       " wire_len, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
 			       -1, SQLITE_PREPARE_PERSISTENT, &s->put_sample_new, NULL) != SQLITE_OK)
+		return sq_fail(s, "preparing statements");
+	if (sqlite3_prepare_v3(s->db,
+			       "INSERT INTO port_days (port, day, packets, sources) VALUES (?1, ?2, ?3, ?4)"
+			       " ON CONFLICT (port, day) DO UPDATE SET packets = packets + excluded.packets,"
+			       " sources = sp_dset_union(sources, excluded.sources)",
+			       -1, SQLITE_PREPARE_PERSISTENT, &s->put_port_day, NULL) != SQLITE_OK)
 		return sq_fail(s, "preparing statements");
 	return 0;
 }
@@ -308,6 +365,7 @@ static int sq_commit(store *base)
 static int sq_rollback(store *base)
 {
 	sq_store *s = (sq_store *)base;
+	s->gen++;
 	wq_drain(s);
 	if (s->wq)
 		s->wq->failed = 0; /* what failed is rolled back with the rest */
@@ -341,21 +399,36 @@ static int sq_get(store *base, const uint8_t ip[16], profile *out)
 	return 1;
 }
 
-/* Rewrites the keys of a source from its merged profile. */
-static int put_keys(sq_store *s, const profile *p, int existed)
+/* The first campaign key of a source (NULL: none). */
+static const char *primary_campaign(const key_list *keys)
 {
-	key_list keys;
-	profile_keys(p, &keys);
+	for (int i = 0; i < keys->n; i++)
+		if (!strcmp(keys->k[i].kind, "campaign"))
+			return keys->k[i].key;
+	return NULL;
+}
+
+static void bind_campaign(sqlite3_stmt *st, const char *campaign)
+{
+	if (campaign)
+		sqlite3_bind_text(st, 12, campaign, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, 12);
+}
+
+/* Rewrites the keys of a source from its merged profile. */
+static int put_keys(sq_store *s, const profile *p, const key_list *k, int existed)
+{
 	if (existed) {
 		sqlite3_reset(s->key_del);
 		sqlite3_bind_blob(s->key_del, 1, p->ip, 16, SQLITE_STATIC);
 		if (sqlite3_step(s->key_del) != SQLITE_DONE)
 			return sq_fail(s, "writing keys");
 	}
-	for (int i = 0; i < keys.n; i++) {
+	for (int i = 0; i < k->n; i++) {
 		sqlite3_reset(s->key_put);
-		sqlite3_bind_text(s->key_put, 1, keys.k[i].kind, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s->key_put, 2, keys.k[i].key, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s->key_put, 1, k->k[i].kind, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s->key_put, 2, k->k[i].key, -1, SQLITE_STATIC);
 		sqlite3_bind_blob(s->key_put, 3, p->ip, 16, SQLITE_STATIC);
 		if (sqlite3_step(s->key_put) != SQLITE_DONE)
 			return sq_fail(s, "writing keys");
@@ -384,15 +457,18 @@ static int write_merged(sq_store *s, const profile *p)
 	profile_tools(w, &tools);
 	s->last_new = !found;
 	memcpy(s->last_new_ip, p->ip, 16);
+	key_list keys;
+	profile_keys(w, &keys);
 	sqlite3_stmt *st = found ? s->update : s->put;
 	sqlite3_reset(st);
 	bind_profile(s, st, w, buf_cstr(&tools));
+	bind_campaign(st, primary_campaign(&keys));
 	int rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	buf_free(&tools);
 	if (rc == SQLITE_DONE)
-		rc = put_keys(s, w, found);
+		rc = put_keys(s, w, &keys, found);
 	else
 		rc = sq_fail(s, "writing a profile");
 	profile_free(&old);
@@ -462,6 +538,14 @@ static int write_new(sq_store *s, const wq_item *it)
 	sqlite3_bind_text(st, 9, sensors, (int)it->sensors_len, SQLITE_STATIC);
 	sqlite3_bind_text(st, 10, tools, (int)it->tools_len, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 11, d, (int)it->blob_len, SQLITE_STATIC);
+	const char *campaign = NULL;
+	for (const char *k = keys; k < keys + it->keys_len && !campaign;) {
+		const char *key = k + strlen(k) + 1;
+		if (!strcmp(k, "campaign"))
+			campaign = key;
+		k = key + strlen(key) + 1;
+	}
+	bind_campaign(st, campaign);
 	int rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
@@ -481,6 +565,19 @@ static int write_new(sq_store *s, const wq_item *it)
 		k = key + strlen(key) + 1;
 	}
 	return 0;
+}
+
+static int write_port_day(sq_store *s, const wq_item *it)
+{
+	sqlite3_stmt *st = s->put_port_day;
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, it->first_ns);
+	sqlite3_bind_int(st, 2, it->day);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)it->packets);
+	sqlite3_bind_blob(st, 4, it->data, (int)it->blob_len, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : sq_fail(s, "writing port activity");
 }
 
 static int write_message(sq_store *s, const sensor_msg *m)
@@ -521,6 +618,8 @@ static int write_item(sq_store *s, const wq_item *it)
 		return write_sample(s, it->ip, &it->smp);
 	if (it->kind == WQ_MESSAGE)
 		return write_message(s, &it->msg);
+	if (it->kind == WQ_PORT_DAY)
+		return write_port_day(s, it);
 	/* Most sources of a capture are new: try the insert first (its unique
 	 * index does the lookup), and merge only when it inserted nothing. */
 	int rc = write_new(s, it);
@@ -642,6 +741,7 @@ static int wq_push(sq_store *s, wq_item *it)
 static int sq_put(store *base, const profile *p)
 {
 	sq_store *s = (sq_store *)base;
+	s->gen++;
 	wq_item *it = calloc(1, sizeof *it);
 	if (!it)
 		goto oom;
@@ -730,6 +830,29 @@ static int sq_put_message(store *base, const sensor_msg *m)
 	it->msg.action = memcpy(d, m->action, al);
 	d += al;
 	it->msg.note = memcpy(d, m->note, nl);
+	return wq_push(s, it);
+}
+
+static int sq_put_port_day(store *base, const port_day *r)
+{
+	sq_store *s = (sq_store *)base;
+	wq_item *it = calloc(1, sizeof *it);
+	buf d;
+	buf_init(&d);
+	if (it)
+		dset_encode(&r->sources, &d);
+	if (!it || d.oom) {
+		free(it);
+		buf_free(&d);
+		snprintf(s->base.err, sizeof s->base.err, "out of memory");
+		return -1;
+	}
+	it->kind = WQ_PORT_DAY;
+	it->day = r->day;
+	it->first_ns = r->port;
+	it->packets = r->packets;
+	it->data = d.p;
+	it->blob_len = d.len;
 	return wq_push(s, it);
 }
 
@@ -852,7 +975,9 @@ static int sq_scan_profiles(store *base, const source_query *q, store_profile_cb
 	if (q && q->tool)
 		n += (size_t)snprintf(sql + n, sizeof sql - n, " AND instr(tools, ','||?1||',') > 0");
 	if (q && q->campaign)
-		n += (size_t)snprintf(sql + n, sizeof sql - n, " AND campaign = ?2");
+		n += (size_t)snprintf(sql + n, sizeof sql - n,
+				      " AND ip IN (SELECT ip FROM source_keys WHERE kind = 'campaign'"
+				      " AND key = ?2)");
 	if (q && q->sensor)
 		n += (size_t)snprintf(sql + n, sizeof sql - n, " AND instr(sensors, ','||?3||',') > 0");
 	const char *order = " ORDER BY packets DESC, ip";
@@ -967,6 +1092,13 @@ static int sq_count(store *base, uint64_t *n)
 static int sq_count_key(store *base, const char *kind, const char *key, uint64_t *n)
 {
 	sq_store *s = (sq_store *)base;
+	struct key_count *c =
+	    &s->kc[(hash_bytes(key, strlen(key), 0) ^ hash_bytes(kind, strlen(kind), 1)) %
+		   (sizeof s->kc / sizeof s->kc[0])];
+	if (c->gen == s->gen && !strcmp(c->kind, kind) && !strcmp(c->key, key)) {
+		*n = c->n;
+		return 0;
+	}
 	if (wq_drain(s) < 0)
 		return -1;
 	sqlite3_stmt *st;
@@ -977,6 +1109,12 @@ static int sq_count_key(store *base, const char *kind, const char *key, uint64_t
 	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
 	*n = sqlite3_step(st) == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
 	sqlite3_finalize(st);
+	if (strlen(kind) < sizeof c->kind && strlen(key) < sizeof c->key) {
+		c->gen = s->gen;
+		c->n = *n;
+		snprintf(c->kind, sizeof c->kind, "%s", kind);
+		snprintf(c->key, sizeof c->key, "%s", key);
+	}
 	return 0;
 }
 
@@ -1037,6 +1175,96 @@ static int sq_scan_key_members(store *base, const char *kind, const char *key,
 		ret = sq_fail(s, "listing key members");
 	sqlite3_finalize(st);
 	return ret;
+}
+
+static int sq_scan_key_cooccur(store *base, const char *kind, const char *key,
+			       const char *other_kind, store_key_cb cb, void *ctx)
+{
+	sq_store *s = (sq_store *)base;
+	if (wq_drain(s) < 0)
+		return -1;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT b.key, count(*) AS n FROM source_keys a JOIN source_keys b"
+			       " ON b.ip = a.ip AND b.kind = ?3 WHERE a.kind = ?1 AND a.key = ?2"
+			       " GROUP BY b.key ORDER BY n DESC, b.key",
+			       -1, &st, NULL) != SQLITE_OK)
+		return sq_fail(s, "grouping keys");
+	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, other_kind, -1, SQLITE_STATIC);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (cb(ctx, (const char *)sqlite3_column_text(st, 0),
+		       (uint64_t)sqlite3_column_int64(st, 1)))
+			break;
+	int ret = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? 0 : sq_fail(s, "grouping keys");
+	sqlite3_finalize(st);
+	return ret;
+}
+
+static int sq_scan_port_days(store *base, const port_day_query *q, store_port_day_cb cb,
+			     void *ctx)
+{
+	sq_store *s = (sq_store *)base;
+	if (wq_drain(s) < 0)
+		return -1;
+	sqlite3_stmt *st;
+	const char *sql = q->port ? "SELECT port, day, packets, sources FROM port_days WHERE port = ?3"
+				    " AND day BETWEEN ?1 AND ?2 ORDER BY port, day"
+				  : "SELECT port, day, packets, sources FROM port_days WHERE"
+				    " day BETWEEN ?1 AND ?2 ORDER BY port, day";
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return sq_fail(s, "reading port activity");
+	sqlite3_bind_int(st, 1, q->from_day);
+	sqlite3_bind_int(st, 2, q->to_day);
+	if (q->port)
+		sqlite3_bind_int64(st, 3, q->port);
+	int rc, ret = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		port_day r;
+		r.port = (uint32_t)sqlite3_column_int64(st, 0);
+		r.day = sqlite3_column_int(st, 1);
+		r.packets = (uint64_t)sqlite3_column_int64(st, 2);
+		size_t len;
+		const void *b = col_blob(st, 3, &len);
+		cursor c = rd_init(b, len);
+		dset_init(&r.sources);
+		if (dset_decode(&r.sources, &c) < 0) {
+			dset_free(&r.sources);
+			snprintf(s->base.err, sizeof s->base.err, "stored port activity is corrupt");
+			ret = -1;
+			break;
+		}
+		int stop = cb(ctx, &r);
+		dset_free(&r.sources);
+		if (stop)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE && !ret)
+		ret = sq_fail(s, "reading port activity");
+	sqlite3_finalize(st);
+	return ret;
+}
+
+static int sq_port_day_span(store *base, int32_t *first, int32_t *last)
+{
+	sq_store *s = (sq_store *)base;
+	if (wq_drain(s) < 0)
+		return -1;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, "SELECT min(day), max(day), count(*) FROM port_days", -1, &st,
+			       NULL) != SQLITE_OK)
+		return sq_fail(s, "reading port activity");
+	*first = *last = 0;
+	int found = 0;
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 2) > 0) {
+		*first = sqlite3_column_int(st, 0);
+		*last = sqlite3_column_int(st, 1);
+		found = 1;
+	}
+	sqlite3_finalize(st);
+	return found;
 }
 
 static const char *col_text(sqlite3_stmt *st, int col)
@@ -1108,6 +1336,7 @@ static void sq_close(store *base)
 	sqlite3_finalize(s->key_put);
 	sqlite3_finalize(s->key_del);
 	sqlite3_finalize(s->put_msg);
+	sqlite3_finalize(s->put_port_day);
 	sqlite3_close(s->db);
 	for (int i = 0; i < 8; i++)
 		buf_free(&s->tmp[i]);
@@ -1133,6 +1362,10 @@ static const store_ops sqlite_ops = {
 	.scan_key_members = sq_scan_key_members,
 	.put_message = sq_put_message,
 	.scan_messages = sq_scan_messages,
+	.scan_key_cooccur = sq_scan_key_cooccur,
+	.put_port_day = sq_put_port_day,
+	.scan_port_days = sq_scan_port_days,
+	.port_day_span = sq_port_day_span,
 	.close = sq_close,
 };
 
@@ -1233,6 +1466,7 @@ store *store_sqlite_open(const char *path, int mode, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	s->gen = 1;
 	s->base.ops = &sqlite_ops;
 	snprintf(s->base.where, sizeof s->base.where, "%s", path);
 	for (int i = 0; i < 8; i++)
@@ -1268,6 +1502,7 @@ fail_quiet:
 	sqlite3_finalize(s->key_put);
 	sqlite3_finalize(s->key_del);
 	sqlite3_finalize(s->put_msg);
+	sqlite3_finalize(s->put_port_day);
 	sqlite3_close(s->db);
 	for (int i = 0; i < 8; i++)
 		buf_free(&s->tmp[i]);

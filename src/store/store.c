@@ -146,3 +146,24 @@ int store_give_to(store *s, unsigned uid, unsigned gid)
 {
 	return s->ops->give_to ? s->ops->give_to(s, uid, gid) : 0;
 }
+
+int store_scan_key_cooccur(store *s, const char *kind, const char *key, const char *other_kind,
+			   store_key_cb cb, void *ctx)
+{
+	return s->ops->scan_key_cooccur(s, kind, key, other_kind, cb, ctx);
+}
+
+int store_put_port_day(store *s, const port_day *r)
+{
+	return s->ops->put_port_day(s, r);
+}
+
+int store_scan_port_days(store *s, const port_day_query *q, store_port_day_cb cb, void *ctx)
+{
+	return s->ops->scan_port_days(s, q, cb, ctx);
+}
+
+int store_port_day_span(store *s, int32_t *first, int32_t *last)
+{
+	return s->ops->port_day_span(s, first, last);
+}

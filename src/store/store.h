@@ -68,7 +68,27 @@ typedef struct source_query {
 } source_query;
 enum { SQ_ORDER_PACKETS = 0, SQ_ORDER_FIRST_SEEN = 1, SQ_ORDER_IP = 2 };
 
+/* Probes to one destination port on one UTC day (campaign/activity.c):
+ * TCP SYNs without ACK and UDP datagrams, and the distinct sources that
+ * sent them. Rows of the same (port, day) merge: packets sum, sources as a
+ * distinct set (exact up to 64, then estimated), so captures, flushes and
+ * sensors may split them any way. */
+typedef struct port_day {
+	int32_t day;	  /* days since 1970-01-01, UTC */
+	uint32_t port;	  /* proto << 16 | port */
+	uint64_t packets; /* probes */
+	dset sources;	  /* sources: IPv4 address, or a hash of the IPv6 one */
+} port_day;
+
+/* Which port-day rows to read: days from..to (inclusive), one port or all
+ * (port 0). Rows come merged, ordered by port, then day. */
+typedef struct port_day_query {
+	int32_t from_day, to_day;
+	uint32_t port;
+} port_day_query;
+
 typedef int (*store_profile_cb)(void *ctx, const profile *p);
+typedef int (*store_port_day_cb)(void *ctx, const port_day *r);
 typedef int (*store_sample_cb)(void *ctx, const payload_sample *s);
 typedef int (*store_capture_cb)(void *ctx, const capture_rec *c);
 /* A key shared by `sources` sources. */
@@ -109,6 +129,17 @@ typedef struct store_ops {
 	 * uid:gid; files the store makes later must be made by that user.
 	 * -1 (err set) when that user could not write the store. */
 	int (*give_to)(store *s, unsigned uid, unsigned gid);
+	/* Among the sources that have (kind, key): every key of other_kind
+	 * they have, with how many of them have it, most shared first (then
+	 * by key). */
+	int (*scan_key_cooccur)(store *s, const char *kind, const char *key, const char *other_kind,
+				store_key_cb cb, void *ctx);
+	/* Port-day rows (above): one is added to (merged with) what is stored;
+	 * a scan returns the merged rows; the span is the first and last day
+	 * of any row (1), or 0 when there is none. */
+	int (*put_port_day)(store *s, const port_day *r);
+	int (*scan_port_days)(store *s, const port_day_query *q, store_port_day_cb cb, void *ctx);
+	int (*port_day_span)(store *s, int32_t *first, int32_t *last);
 	void (*close)(store *s);
 } store_ops;
 
@@ -149,6 +180,11 @@ int store_scan_key_members(store *s, const char *kind, const char *key, store_pr
 int store_put_message(store *s, const sensor_msg *m);
 int store_scan_messages(store *s, const uint8_t ip[16], store_msg_cb cb, void *ctx);
 int store_give_to(store *s, unsigned uid, unsigned gid);
+int store_scan_key_cooccur(store *s, const char *kind, const char *key, const char *other_kind,
+			   store_key_cb cb, void *ctx);
+int store_put_port_day(store *s, const port_day *r);
+int store_scan_port_days(store *s, const port_day_query *q, store_port_day_cb cb, void *ctx);
+int store_port_day_span(store *s, int32_t *first, int32_t *last);
 
 /* Implementations. */
 store *store_sqlite_open(const char *path, int mode, char *err, size_t errlen);

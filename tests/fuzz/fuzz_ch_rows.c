@@ -2,7 +2,8 @@
  * server): merged profiles and sensor messages. Any bytes must give rows,
  * "need more", or "corrupt", never a crash or a read out of bounds; both
  * readers see every input. Seeds are real answers of clickhouse-server
- * 18.16 to the merging SELECT and to the messages SELECT (msg-*.bin). */
+ * 18.16 to the merging SELECT, to the messages SELECT (msg-*.bin) and to
+ * the key rows SELECT (keys-*.bin). */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -56,9 +57,26 @@ static void messages(const uint8_t *data, size_t size)
 	buf_free(&text);
 }
 
+static void keys(const uint8_t *data, size_t size)
+{
+	size_t used = 0;
+	volatile size_t sink = 0;
+	while (used < size) {
+		cursor c = rd_init(data + used, size - used);
+		char kind[KEY_KIND_MAX], key[KEY_TEXT_MAX];
+		uint8_t ip[16];
+		if (ch_key_read(&c, kind, key, ip) <= 0)
+			break;
+		sink += strlen(kind) + strlen(key) + ip[15];
+		used = size - rd_left(&c);
+	}
+	(void)sink;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	profiles(data, size);
 	messages(data, size);
+	keys(data, size);
 	return 0;
 }

@@ -1,6 +1,6 @@
 /* The store operations of the ClickHouse store that the CLI does not reach
- * yet (keys: no analyser emits any so far; captures; rollback; samples'
- * cap; every field of a sensor message), against a real server, through
+ * directly (keys of merged profiles; captures; rollback; samples' cap;
+ * every field of a sensor message), against a real server, through
  * the store interface. Built and run by test_clickhouse.sh:
  *   ch_store_check clickhouse://.../db
  * Prints one line per check; exit status 1 if any failed.
@@ -12,6 +12,7 @@
 #include "store/clickhouse.h"
 
 #include "decode/decode.h"
+#include "sip/blob.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,22 +41,56 @@ static void make(profile *p, const char *ip, uint64_t packets, const char *senso
 	profile_add_sensor(p, sensor);
 }
 
-/* A key as an analyser would emit it for the profile just put. */
-static void put_key(store *st, const char *kind, const char *key, const char *ip)
+/* A source; with SIP, its blob names the local addresses it wrote
+ * (comma-separated) and, with ua, a svmap whose User-Agent was changed: the
+ * SIP analyser's keys come from that (sip.local, sip.kit, campaign). */
+static void put_sip(store *st, const char *ip, uint64_t packets, const char *sensor,
+		    const char *locals, const char *ua)
 {
-	ch_store *s = (ch_store *)st;
-	uint8_t a[16];
-	addr_parse(ip, a);
-	ch_key_row(&s->blk[CH_T_KEYS], kind, key, a);
+	profile p;
+	make(&p, ip, packets, sensor);
+	if (locals) {
+		sip_blob *b = calloc(1, sizeof *b);
+		sip_blob_init(b);
+		if (ua) {
+			blob_attr a;
+			memset(&a, 0, sizeof a);
+			snprintf(a.tmpl, sizeof a.tmpl, "sipvicious/svmap/0.3.x");
+			snprintf(a.tool, sizeof a.tool, "sipvicious");
+			snprintf(a.component, sizeof a.component, "svmap");
+			snprintf(a.version, sizeof a.version, "0.3.x");
+			a.nchange = 1;
+			snprintf(a.change[0].field, sizeof a.change[0].field, "User-Agent");
+			snprintf(a.change[0].expected, sizeof a.change[0].expected,
+				 "friendly-scanner");
+			snprintf(a.change[0].seen, sizeof a.change[0].seen, "%s", ua);
+			a.count = 1;
+			a.first_ns = p.first_ns;
+			a.last_ns = p.last_ns;
+			a.key = blob_attr_key(&a);
+			sip_blob_add_attr(b, &a);
+		}
+		char list[128];
+		snprintf(list, sizeof list, "%s", locals);
+		for (char *save, *t = strtok_r(list, ",", &save); t;
+		     t = strtok_r(NULL, ",", &save)) {
+			uint8_t l[16];
+			addr_parse(t, l);
+			sip_blob_add_local(b, l, LOC_VIA | LOC_CONTACT, 1);
+		}
+		b->requests = 1;
+		sip_blob_encode(b, &p.ext[EXT_SIP]);
+		sip_blob_free(b);
+		free(b);
+	}
+	if (store_put_profile(st, &p) < 0)
+		check(0, store_error(st));
+	profile_free(&p);
 }
 
 static void put(store *st, const char *ip, uint64_t packets, const char *sensor)
 {
-	profile p;
-	make(&p, ip, packets, sensor);
-	if (store_put_profile(st, &p) < 0)
-		check(0, store_error(st));
-	profile_free(&p);
+	put_sip(st, ip, packets, sensor, NULL, NULL);
 }
 
 static void sample(store *st, const char *ip, uint64_t key, int64_t ts, const char *data)
@@ -80,14 +115,10 @@ static void sample(store *st, const char *ip, uint64_t key, int64_t ts, const ch
 static void write_batches(store *st)
 {
 	store_begin(st);
-	put(st, "198.51.100.1", 10, "a");
-	put_key(st, "sip.local", "192.168.1.9", "198.51.100.1");
-	put_key(st, "campaign", "K1", "198.51.100.1");
+	put_sip(st, "198.51.100.1", 10, "a", "192.168.1.9", "kitX");
 	sample(st, "198.51.100.1", 5, 300, "OPTIONS sip:100@x SIP/2.0");
 	sample(st, "198.51.100.1", 6, 100, "REGISTER sip:x SIP/2.0");
-	put(st, "198.51.100.2", 30, "a");
-	put_key(st, "sip.local", "192.168.1.9", "198.51.100.2");
-	put_key(st, "sip.local", "10.0.0.1", "198.51.100.2");
+	put_sip(st, "198.51.100.2", 30, "a", "192.168.1.9,10.0.0.1", NULL);
 	put(st, "2001:db8::1", 5, "a");
 	capture_rec c;
 	memset(&c, 0, sizeof c);
@@ -102,16 +133,14 @@ static void write_batches(store *st)
 	check(store_commit(st) == 0, "first batch committed");
 	/* a second batch: the same source again, from another sensor */
 	store_begin(st);
-	put(st, "198.51.100.1", 1, "b");
-	put_key(st, "sip.local", "192.168.1.9", "198.51.100.1");
+	put_sip(st, "198.51.100.1", 1, "b", "192.168.1.9", NULL);
 	sample(st, "198.51.100.1", 7, 50, "INVITE sip:x SIP/2.0");
 	sample(st, "198.51.100.1", 8, 40, "BYE sip:x SIP/2.0");
 	sample(st, "198.51.100.1", 5, 10, "OPTIONS again");
 	check(store_commit(st) == 0, "second batch committed");
 	/* rolled back: never seen */
 	store_begin(st);
-	put(st, "203.0.113.9", 1000, "c");
-	put_key(st, "sip.local", "192.168.1.9", "203.0.113.9");
+	put_sip(st, "203.0.113.9", 1000, "c", "192.168.1.9", "kitX");
 	check(store_rollback(st) == 0, "third batch rolled back");
 }
 
@@ -208,11 +237,26 @@ static void check_keys(store *st)
 	check(m.n == 2 && !strcmp(m.ip[0], "198.51.100.1") && m.packets[0] == 11 &&
 		  !strcmp(m.ip[1], "198.51.100.2") && m.packets[1] == 30,
 	      "scan_key_members: merged profiles in address order");
+	/* the kit's campaign, as the keys of its source's merged profile name it */
+	profile p;
+	profile_init(&p);
+	uint8_t a[16];
+	addr_parse("198.51.100.1", a);
+	key_list keys;
+	keys.n = 0;
+	if (store_get_profile(st, a, &p) == 1)
+		profile_keys(&p, &keys);
+	profile_free(&p);
+	char id[16] = "";
+	for (int i = 0; i < keys.n; i++)
+		if (!strcmp(keys.k[i].kind, "campaign") && keys.k[i].key[0] == 'K')
+			snprintf(id, sizeof id, "%.12s", keys.k[i].key);
 	seen c = {0};
 	source_query q = {0};
-	q.campaign = "K1";
+	q.campaign = id;
 	store_scan_profiles(st, &q, on_profile, &c);
-	check(c.n == 1 && !strcmp(c.ip[0], "198.51.100.1"), "sources --campaign K1");
+	check(id[0] && c.n == 1 && !strcmp(c.ip[0], "198.51.100.1"),
+	      "sources --campaign: the kit's one source (its other was rolled back)");
 }
 
 static void check_reads(store *st)

@@ -243,9 +243,9 @@ hp_start migrate "$(ch_url clean)"
 traffic migrate 1
 hp_stop migrate
 v=$(ch_query "SELECT max(value) FROM clean.schema_meta WHERE key = 'schema_version'")
-[ "$v" = 2 ] || failed "schema 1 was not migrated (version $v)"
+[ "$v" = 3 ] || failed "schema 1 was not migrated (version $v)"
 "$scanprint" show --db "$(ch_url clean)" "$ip" >"$work/b"
-grep -q "Honeypot" "$work/b" && echo "ok: migrated to schema 2, messages kept again" ||
+grep -q "Honeypot" "$work/b" && echo "ok: migrated to schema 3, messages kept again" ||
 	failed "no messages after the migration"
 
 [ "$fails" -eq 0 ] || { echo "$fails check(s) failed" >&2; exit 1; }

@@ -205,7 +205,9 @@ static void masscan_legacy(void **state)
 	assert_string_equal(r.f.ipid_class, "tool-formula");
 	key_list k;
 	profile_keys(&r.p, &k); /* a distributed Masscan shares its source port */
-	assert_int_equal(k.n, 1);
+	assert_int_equal(k.n, 2); /* and the campaign key derived from it */
+	assert_string_equal(k.k[1].kind, "campaign");
+	assert_int_equal(k.k[1].key[0], 'M');
 	assert_string_equal(k.k[0].kind, "masscan.sport");
 	assert_string_equal(k.k[0].key, "41122");
 	/* TTL 255 is Masscan's: Corsaro's ttl-200 test excludes its SYNs anyway */
@@ -325,7 +327,9 @@ static void nmap_syn(void **state)
 	assert_true(tl_has_note(&r.f, "TTL varies"));
 	key_list k;
 	profile_keys(&r.p, &k); /* Nmap's decoys share the scan's seqmask */
-	assert_int_equal(k.n, 1);
+	assert_int_equal(k.n, 2); /* and the campaign key derived from it */
+	assert_string_equal(k.k[1].kind, "campaign");
+	assert_int_equal(k.k[1].key[0], 'N');
 	assert_string_equal(k.k[0].kind, "nmap.seqmask");
 	assert_string_equal(k.k[0].key, "5600a5da"); /* canonical: try bytes folded */
 	done(&r);
