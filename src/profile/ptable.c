@@ -498,6 +498,7 @@ void ptable_prefetch_detail(ptable *t, uint32_t idx)
 	const char *d = (const char *)detail_at(t, a->detail);
 	__builtin_prefetch(d, 1);
 	__builtin_prefetch(d + 64, 1);
+	__builtin_prefetch(d + offsetof(acc_detail, dports), 1); /* every TCP/UDP packet */
 }
 
 static void prefetch_set(const dset *s, uint32_t v)
@@ -523,6 +524,8 @@ void ptable_prefetch_sets(ptable *t, uint32_t idx, const pkt_view *v)
 	const acc_detail *d = detail_at(t, a->detail);
 	prefetch_set(&d->targets, v->family == 4 ? v->dst4 : addr_key32(v->dst));
 	prefetch_set(&d->sports, ((uint32_t)v->proto << 16) | v->sport);
+	if ((v->proto == 6 || v->proto == 17) && d->last[SET_DPORTS] != (((uint32_t)v->proto << 16) | v->dport))
+		prefetch_set(&d->dports, ((uint32_t)v->proto << 16) | v->dport);
 	if (d->n_ipid < IPID_SAMPLES - 1 && d->ipid)
 		__builtin_prefetch(d->ipid + d->n_ipid, 1);
 }
