@@ -562,12 +562,47 @@ static int starts_ci(const char *t, size_t n, const char *lit)
 	return n >= l && sip_str_ieq(sip_str_of(t, l), lit);
 }
 
+/* An echoed value keeps the request's folds as written, and a hostile fold
+ * (CRLF, blanks, then a bare LF) would end the reply's header section early.
+ * So every run of blanks and line ends inside a reply line (a part, written
+ * without its CRLF) becomes one space (RFC 3261 7.3.1 allows it), or nothing
+ * at the line's end. Only ever shortens the line. */
+static void unfold(wbuf *a, size_t start)
+{
+	if (a->over || a->n <= start)
+		return;
+	size_t end = a->n; /* a part is one line without its CRLF */
+	uint8_t *p = a->p;
+	if (!memchr(p + start, '\n', end - start) && !memchr(p + start, '\r', end - start))
+		return;
+	size_t o = start;
+	for (size_t i = start; i < end;) {
+		uint8_t ch = p[i];
+		if (ch != '\r' && ch != '\n' && ch != ' ' && ch != '\t') {
+			p[o++] = p[i++];
+			continue;
+		}
+		size_t j = i;
+		int brk = 0;
+		while (j < end && (p[j] == '\r' || p[j] == '\n' || p[j] == ' ' || p[j] == '\t'))
+			brk |= p[j] == '\r' || p[j] == '\n', j++;
+		if (!brk)
+			while (i < j)
+				p[o++] = p[i++];
+		else if (j < end)
+			p[o++] = ' ';
+		i = j;
+	}
+	a->n = o;
+}
+
 static void add_part(hp_ctx *c, wbuf *a, size_t start, const hp_line *l, const hp_line *cl)
 {
 	if (c->nparts == MAX_PARTS) {
 		a->over = 1;
 		return;
 	}
+	unfold(a, start);
 	part *pt = &c->parts[c->nparts++];
 	pt->off = (uint32_t)start;
 	pt->len = (uint32_t)(a->n - start);

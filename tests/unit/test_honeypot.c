@@ -334,6 +334,32 @@ static void test_options_echo(void **state)
 	fix_free(f);
 }
 
+/* A request's folds are echoed unfolded: a fold holding a bare LF (CRLF, a
+ * blank, LF) must not end the reply's header section before Call-ID. */
+static void test_folded_values_unfolded(void **state)
+{
+	(void)state;
+	fix *f = fix_new("asterisk", NULL);
+	static const char req[] = "OPTIONS sip:100@192.0.2.1 SIP/2.0\r\n"
+				  "Via: SIP/2.0\r\n /UDP\r\n \n 127.0.1.1:5061;branch=z9hG4bK-1\r\n"
+				  "From: \"a\"<sip:100@1.1.1.1>;tag=1\r\n"
+				  "To: \"a\"<sip:100@1.1.1.1>\r\n"
+				  "Call-ID: fold-1\r\n"
+				  "CSeq: 1 OPTIONS\r\n"
+				  "Content-Length: 0\r\n\r\n";
+	char v[512];
+	for (int i = 0; i < 4; i++) /* credit for a full reply */
+		send_msg(f, req);
+	assert_int_equal(f->r.action, HP_ACT_REPLIED);
+	assert_null(strstr(f->reply, "\r\n\r\nCall-ID"));
+	assert_string_equal(hval(f->reply, "Call-ID", v, sizeof v), "fold-1");
+	hval(f->reply, "Via", v, sizeof v);
+	assert_null(strchr(v, '\n'));
+	assert_null(strchr(v, '\r'));
+	assert_true(f->out <= f->in);
+	fix_free(f);
+}
+
 static void test_to_tag_per_transaction(void **state)
 {
 	(void)state;
@@ -860,6 +886,7 @@ int main(void)
 	    cmocka_unit_test(test_personality_errors),
 	    cmocka_unit_test(test_accounts),
 	    cmocka_unit_test(test_options_echo),
+	    cmocka_unit_test(test_folded_values_unfolded),
 	    cmocka_unit_test(test_to_tag_per_transaction),
 	    cmocka_unit_test(test_register_flow),
 	    cmocka_unit_test(test_nonce_lifetime),
