@@ -654,21 +654,9 @@ hr_set *hr_parse(const char *text, size_t len, const char *fname, char *err, siz
 
 hr_set *hr_load(const char *path, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
 	buf b;
 	buf_init(&b);
-	char chunk[8192];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && b.len < (1u << 22))
-		buf_put(&b, chunk, n);
-	int bad = ferror(f);
-	fclose(f);
-	if (bad || b.oom) {
-		snprintf(err, errlen, "%s: cannot read it", path);
+	if (buf_read_file(&b, path, 1u << 22, err, errlen) < 0) {
 		buf_free(&b);
 		return NULL;
 	}

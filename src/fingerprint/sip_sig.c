@@ -7,7 +7,6 @@
 #include "util/hash.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -800,21 +799,9 @@ bad:
 
 sip_sigs *sip_sigs_load(const char *path, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
 	buf b;
 	buf_init(&b);
-	char chunk[8192];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && b.len < (8u << 20))
-		buf_put(&b, chunk, n);
-	int rerr = ferror(f);
-	fclose(f);
-	if (rerr || b.oom) {
-		snprintf(err, errlen, "%s: cannot read it", path);
+	if (buf_read_file(&b, path, 8u << 20, err, errlen) < 0) {
 		buf_free(&b);
 		return NULL;
 	}

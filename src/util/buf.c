@@ -1,5 +1,6 @@
 #include "util/buf.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,6 +72,26 @@ void buf_printf(buf *b, const char *fmt, ...)
 	va_start(ap, fmt);
 	buf_vprintf(b, fmt, ap);
 	va_end(ap);
+}
+
+int buf_read_file(buf *b, const char *path, size_t max, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	char chunk[8192];
+	size_t n;
+	while (b->len < max && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_put(b, chunk, n);
+	int bad = ferror(f);
+	fclose(f);
+	if (bad || b->oom) {
+		snprintf(err, errlen, "%s: cannot read it", path);
+		return -1;
+	}
+	return 0;
 }
 
 const char *buf_cstr(buf *b)
