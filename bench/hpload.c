@@ -1,11 +1,13 @@
 /* hpload: SIP load for the honeypot benchmark (bench/honeypot.sh).
  *
- * Sends SIPVicious-style OPTIONS (about 400 bytes, so that the honeypot's
- * byte credit lets every one be answered) over UDP from several loopback
- * source addresses, keeping at most WINDOW requests unanswered, and times
- * each reply: the Call-ID carries the request's slot, generation and send
- * time, and the honeypot echoes it. A request unanswered after the timeout
- * counts as lost and frees its slot.
+ * Sends OPTIONS exactly as SIPVicious 0.3.x svmap writes them (its header
+ * order and values; branch a decimal 32-bit number, Call-ID a decimal number
+ * of 25 digits like svmap's 80-bit random one; about 400 bytes, so that the
+ * honeypot's byte credit lets every one be answered) over UDP from several
+ * loopback source addresses, keeping at most WINDOW requests unanswered, and
+ * times each reply: the Call-ID's digits carry the request's slot, generation
+ * and send time, and the honeypot echoes it. A request unanswered after the
+ * timeout counts as lost and frees its slot.
  *
  *   hpload [-n MESSAGES] [-w WINDOW] [-s SOURCES] [-p LOCALPORT] [-t MS] HOST:PORT
  *
@@ -46,37 +48,70 @@ static int64_t now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static int make_request(char *out, size_t n, int src, uint32_t s, uint32_t gen, int64_t t,
-			const char *host, int lport)
+/* The Call-ID: "1", the slot (4 digits), the generation (8), the send time
+ * in ns modulo 10^12 (12): 25 decimal digits, as svmap's random ones. */
+#define TIME_MOD 1000000000000LL
+
+static uint32_t rng = 2463534242u;
+
+static uint32_t xorshift(void)
 {
-	return snprintf(
-	    out, n,
-	    "OPTIONS sip:100@%s SIP/2.0\r\n"
-	    "Via: SIP/2.0/UDP 127.0.0.%d:%d;branch=z9hG4bK-%u%u;rport\r\n"
-	    "Max-Forwards: 70\r\n"
-	    "To: \"sipvicious\"<sip:100@1.1.1.1>\r\n"
-	    "From: \"sipvicious\"<sip:100@1.1.1.1>;tag=3139322e3136382e312e31303001313834"
-	    "31333834303338\r\n"
-	    "User-Agent: friendly-scanner\r\n"
-	    "Call-ID: hpl%u.%u.%lld\r\n"
-	    "Contact: sip:100@127.0.0.%d:%d\r\n"
-	    "CSeq: 1 OPTIONS\r\n"
-	    "Accept: application/sdp\r\n"
-	    "Content-Length: 0\r\n\r\n",
-	    host, src + 2, lport, s, gen, s, gen, (long long)t, src + 2, lport);
+	rng ^= rng << 13;
+	rng ^= rng >> 17;
+	rng ^= rng << 5;
+	return rng;
+}
+
+/* svmap's From tag: hex of (target address as 8 hex digits, port as 4,
+ * 0x01, a decimal 32-bit random number), so it names the address scanned. */
+static void make_tag(char *out, size_t n, uint32_t dst, int dport)
+{
+	char raw[32];
+	int k = snprintf(raw, sizeof raw, "%08x%04x%c%u", dst, dport & 0xffff, 1, xorshift());
+	size_t o = 0;
+	for (int i = 0; i < k && o + 3 <= n; i++)
+		o += (size_t)snprintf(out + o, n - o, "%02x", (unsigned char)raw[i]);
+}
+
+static int make_request(char *out, size_t n, int src, uint32_t s, uint32_t gen, int64_t t,
+			const char *host, int lport, const char *tag)
+{
+	return snprintf(out, n,
+			"OPTIONS sip:100@%s SIP/2.0\r\n"
+			"Via: SIP/2.0/UDP 127.0.0.%d:%d;branch=z9hG4bK-%u;rport\r\n"
+			"Max-Forwards: 70\r\n"
+			"To: \"sipvicious\"<sip:100@1.1.1.1>\r\n"
+			"From: \"sipvicious\"<sip:100@1.1.1.1>;tag=%s\r\n"
+			"User-Agent: friendly-scanner\r\n"
+			"Call-ID: 1%04u%08u%012lld\r\n"
+			"Contact: sip:100@127.0.0.%d:%d\r\n"
+			"CSeq: 1 OPTIONS\r\n"
+			"Accept: application/sdp\r\n"
+			"Content-Length: 0\r\n\r\n",
+			host, src + 2, lport, xorshift(), tag, s, gen % 100000000u,
+			(long long)(t % TIME_MOD), src + 2, lport);
 }
 
 /* A reply: finds our Call-ID, frees the slot, notes the latency. */
 static int take_reply(const char *d, size_t n, int64_t now)
 {
-	const char *c = memmem(d, n, "Call-ID: hpl", 12);
-	if (!c)
+	const char *c = memmem(d, n, "Call-ID: 1", 10);
+	if (!c || (size_t)(c - d) + 10 + 24 > n)
 		return 0;
-	unsigned s, gen;
-	long long t;
-	if (sscanf(c + 12, "%u.%u.%lld", &s, &gen, &t) != 3 || s >= MAX_WIN)
+	char f[13];
+	memcpy(f, c + 10, 4);
+	f[4] = 0;
+	unsigned s = (unsigned)atoi(f);
+	memcpy(f, c + 14, 8);
+	f[8] = 0;
+	unsigned gen = (unsigned)atoi(f);
+	memcpy(f, c + 22, 12);
+	f[12] = 0;
+	long long tm = atoll(f);
+	if (s >= MAX_WIN)
 		return 0;
-	if (slots[s].sent_ns != t || slots[s].gen != gen)
+	int64_t t = slots[s].sent_ns;
+	if (!t || t % TIME_MOD != tm || slots[s].gen % 100000000u != gen)
 		return 0; /* late: already counted as lost */
 	int64_t us = (now - t) / 1000;
 	hist[us < 0 ? 0 : us > HIST_US ? HIST_US : us]++;
@@ -176,8 +211,10 @@ int main(int argc, char **argv)
 			int64_t t = now_ns();
 			slots[s].gen++;
 			slots[s].sent_ns = t;
-			int len =
-			    make_request(msg, sizeof msg, next, s, slots[s].gen, t, host, lport);
+			char tag[64];
+			make_tag(tag, sizeof tag, ntohl(to.sin_addr.s_addr), port);
+			int len = make_request(msg, sizeof msg, next, s, slots[s].gen, t, host,
+					       lport, tag);
 			if (sendto(pf[next].fd, msg, (size_t)len, 0, (struct sockaddr *)&to,
 				   sizeof to) < 0)
 				lost++; /* counted, the slot expires */
