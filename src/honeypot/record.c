@@ -265,8 +265,6 @@ static FILE *open_log(const char *path, char *err, size_t errlen)
 	return f;
 }
 
-static void init_plain(void);
-
 hp_recorder *hp_recorder_new(const hp_recorder_opts *o, store *st, ingest *g, hp_pipe *p, char *err,
 			     size_t errlen)
 {
@@ -275,7 +273,6 @@ hp_recorder *hp_recorder_new(const hp_recorder_opts *o, store *st, ingest *g, hp
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	init_plain();
 	r->o = *o;
 	r->st = st;
 	r->g = g;
@@ -342,112 +339,57 @@ static void ev_ends(jw *w, const hp_rec *x)
 
 /* ---- message events, written by hand: one per message, the hot path -------------------- */
 
-/* Length of the valid UTF-8 sequence at s (2..4), 0 if not one: no
- * overlong forms, no surrogates, nothing above U+10FFFF. */
-static int utf8_len(const uint8_t *s, size_t n)
-{
-	static const uint32_t min[5] = {0, 0, 0x80, 0x800, 0x10000};
-	uint8_t c = s[0];
-	int len = (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
-	if (!len || (size_t)len > n)
-		return 0;
-	uint32_t cp = c & (0x7f >> len);
-	for (int i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if (cp < min[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
-/* Bytes that go into a JSON string as they are. */
-static uint8_t plain_[256];
-
-static void init_plain(void)
-{
-	for (int c = 0x20; c < 0x7f; c++)
-		plain_[c] = c != '"' && c != '\\';
-}
-
-/* JSON string contents: runs of plain bytes copied, the rest escaped;
- * bytes that are not UTF-8 become \u00XX (as util/json.h does). */
-static void esc(buf *b, const uint8_t *s, size_t n)
-{
-	static const char hx[] = "0123456789abcdef";
-	if (buf_reserve(b, n * 6 + 2) < 0)
-		return;
-	uint8_t *o = b->p + b->len;
-	size_t i = 0;
-	while (i < n) {
-		size_t j = i;
-		while (j < n && plain_[s[j]])
-			j++;
-		memcpy(o, s + i, j - i);
-		o += j - i;
-		if ((i = j) == n)
-			break;
-		uint8_t c = s[i];
-		int l = c >= 0x80 ? utf8_len(s + i, n - i) : 0;
-		if (l) {
-			memcpy(o, s + i, (size_t)l);
-			o += l;
-			i += (size_t)l;
-			continue;
-		}
-		*o++ = '\\';
-		if (c == '"' || c == '\\')
-			*o++ = c;
-		else if (c == '\n')
-			*o++ = 'n';
-		else if (c == '\r')
-			*o++ = 'r';
-		else if (c == '\t')
-			*o++ = 't';
-		else {
-			memcpy(o, "u00", 3);
-			o[3] = (uint8_t)hx[c >> 4];
-			o[4] = (uint8_t)hx[c & 15];
-			o += 5;
-		}
-		i++;
-	}
-	b->len = (size_t)(o - b->p);
-}
-
 /* A literal: its length known when compiled. */
 #define PUTL(b, lit) buf_put((b), (lit), sizeof(lit) - 1)
 
-/* ,"key":"value" */
-static void fkstr(buf *b, const char *key, const void *v, size_t n)
+/* ,"key": with the key's length known (keys are literals but in fauth):
+ * one copy, no strlen. Keys need no escaping. */
+static void fkey(buf *b, const char *key, size_t klen)
 {
-	PUTL(b, ",\"");
-	buf_puts(b, key);
-	PUTL(b, "\":\"");
-	esc(b, v, n);
+	if (buf_reserve(b, klen + 4) < 0)
+		return;
+	uint8_t *o = b->p + b->len;
+	o[0] = ',';
+	o[1] = '"';
+	memcpy(o + 2, key, klen);
+	o[klen + 2] = '"';
+	o[klen + 3] = ':';
+	b->len += klen + 4;
+}
+
+/* ,"key":"value" */
+static void fkstrn(buf *b, const char *key, size_t klen, const void *v, size_t n)
+{
+	fkey(b, key, klen);
+	buf_putc(b, '"');
+	json_escape(b, v, n);
 	buf_putc(b, '"');
 }
 
-static void fkcstr(buf *b, const char *key, const char *v)
-{
-	fkstr(b, key, v, strlen(v));
-}
-
-static void fkint(buf *b, const char *key, uint64_t v)
+static void fkintn(buf *b, const char *key, size_t klen, uint64_t v)
 {
 	char t[21];
-	PUTL(b, ",\"");
-	buf_puts(b, key);
-	PUTL(b, "\":");
+	fkey(b, key, klen);
 	buf_put(b, t, hp_utoa(v, t));
 }
 
-static void fkspan(buf *b, const char *key, const hp_rec *x, int f)
+static void fkspann(buf *b, const char *key, size_t klen, const hp_rec *x, int f)
 {
 	const hp_span *sp = &x->u.r.field[f];
 	if (sp->len && sp->off + sp->len <= x->len)
-		fkstr(b, key, hp_rec_data(x) + sp->off, sp->len);
+		fkstrn(b, key, klen, hp_rec_data(x) + sp->off, sp->len);
+}
+
+/* The same with a literal key ("" key "" does not compile for a pointer). */
+#define LIT(key)	     "" key "", sizeof("" key "") - 1
+#define fkstr(b, key, v, n)  fkstrn((b), LIT(key), (v), (n))
+#define fkcstr(b, key, v)    fkstr_c((b), LIT(key), (v))
+#define fkint(b, key, v)     fkintn((b), LIT(key), (v))
+#define fkspan(b, key, x, f) fkspann((b), LIT(key), (x), (f))
+
+static void fkstr_c(buf *b, const char *key, size_t klen, const char *v)
+{
+	fkstrn(b, key, klen, v, strlen(v));
 }
 
 /* "time":"2010-07-09T14:03:11.123Z", the date part kept for the second. */
@@ -508,7 +450,7 @@ static void fauth(buf *b, const hp_rec *x)
 			 {"cnonce", a.cnonce}};
 		for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
 			if (f[i].v.len)
-				fkstr(b, f[i].k, f[i].v.p, f[i].v.len);
+				fkstrn(b, f[i].k, strlen(f[i].k), f[i].v.p, f[i].v.len);
 	}
 	buf_putc(b, '}');
 }

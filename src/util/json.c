@@ -6,6 +6,10 @@
 #include <string.h>
 #include <time.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 void jw_init(jw *w, buf *out)
 {
 	memset(w, 0, sizeof *w);
@@ -57,81 +61,99 @@ void jw_arr_end(jw *w)
 	close_(w, ']');
 }
 
-/* Length of a valid UTF-8 sequence at s (1..4), or 0 if invalid. */
+/* Length of the valid UTF-8 sequence at s (2..4), 0 if not one: no
+ * overlong forms, no surrogates, nothing above U+10FFFF. */
 static size_t utf8_len(const uint8_t *s, size_t n)
 {
+	static const uint32_t min[5] = {0, 0, 0x80, 0x800, 0x10000};
 	uint8_t c = s[0];
-	size_t len;
-	uint32_t cp;
-	if (c < 0x80)
-		return 1;
-	if ((c & 0xe0) == 0xc0) {
-		len = 2;
-		cp = c & 0x1f;
-	} else if ((c & 0xf0) == 0xe0) {
-		len = 3;
-		cp = c & 0x0f;
-	} else if ((c & 0xf8) == 0xf0) {
-		len = 4;
-		cp = c & 0x07;
-	} else {
+	size_t len = (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
+	if (!len || len > n)
 		return 0;
-	}
-	if (len > n)
-		return 0;
+	uint32_t cp = c & (0x7fu >> len);
 	for (size_t i = 1; i < len; i++) {
 		if ((s[i] & 0xc0) != 0x80)
 			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
+		cp = cp << 6 | (s[i] & 0x3f);
 	}
-	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+	if (cp < min[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
 		return 0;
 	return len;
 }
 
+/* A byte that goes into a JSON string as it is: printable ASCII but " and \. */
+static inline int plain(uint8_t c)
+{
+	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+}
+
+/* The end of the run of plain bytes that starts at s[i]; 16 bytes a test
+ * where SSE2 is (text is mostly long plain runs: a SIP message between its
+ * CRLFs, a User-Agent, a URI). */
+static size_t plain_run(const uint8_t *s, size_t i, size_t n)
+{
+#ifdef __SSE2__
+	const __m128i lo = _mm_set1_epi8(0x20), span = _mm_set1_epi8(0x5e),
+		      quote = _mm_set1_epi8('"'), bsl = _mm_set1_epi8('\\');
+	for (; i + 16 <= n; i += 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+		/* plain when (c - 0x20) <= 0x5e unsigned, and not " or \ */
+		__m128i d = _mm_sub_epi8(x, lo);
+		__m128i ok = _mm_cmpeq_epi8(_mm_min_epu8(d, span), d);
+		__m128i bad = _mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, bsl));
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_andnot_si128(ok, _mm_set1_epi8(-1))) |
+			     (unsigned)_mm_movemask_epi8(bad);
+		if (m)
+			return i + (size_t)__builtin_ctz(m);
+	}
+#endif
+	while (i < n && plain(s[i]))
+		i++;
+	return i;
+}
+
+/* Runs of plain bytes are copied, the rest escaped; bytes that are not
+ * UTF-8 become \u00XX, so any input gives valid JSON. */
 void json_escape(buf *out, const char *str, size_t n)
 {
+	static const char hx[] = "0123456789abcdef";
 	const uint8_t *s = (const uint8_t *)str;
+	if (buf_reserve(out, n * 6) < 0) /* at most 6 bytes out for one in */
+		return;
+	uint8_t *o = out->p + out->len;
 	size_t i = 0;
 	while (i < n) {
+		size_t j = plain_run(s, i, n);
+		memcpy(o, s + i, j - i);
+		o += j - i;
+		if ((i = j) == n)
+			break;
 		uint8_t c = s[i];
-		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
-			size_t j = i;
-			while (j < n && s[j] >= 0x20 && s[j] < 0x7f && s[j] != '"' && s[j] != '\\')
-				j++;
-			buf_put(out, s + i, j - i);
-			i = j;
+		size_t l = c >= 0x80 ? utf8_len(s + i, n - i) : 0;
+		if (l) {
+			memcpy(o, s + i, l);
+			o += l;
+			i += l;
 			continue;
 		}
-		switch (c) {
-		case '"':
-			buf_puts(out, "\\\"");
-			break;
-		case '\\':
-			buf_puts(out, "\\\\");
-			break;
-		case '\n':
-			buf_puts(out, "\\n");
-			break;
-		case '\r':
-			buf_puts(out, "\\r");
-			break;
-		case '\t':
-			buf_puts(out, "\\t");
-			break;
-		default: {
-			size_t l = c >= 0x80 ? utf8_len(s + i, n - i) : 0;
-			if (l) {
-				buf_put(out, s + i, l);
-				i += l;
-				continue;
-			}
-			buf_printf(out, "\\u%04x", c);
-		}
+		*o++ = '\\';
+		if (c == '"' || c == '\\')
+			*o++ = c;
+		else if (c == '\n')
+			*o++ = 'n';
+		else if (c == '\r')
+			*o++ = 'r';
+		else if (c == '\t')
+			*o++ = 't';
+		else {
+			memcpy(o, "u00", 3);
+			o[3] = (uint8_t)hx[c >> 4];
+			o[4] = (uint8_t)hx[c & 15];
+			o += 5;
 		}
 		i++;
 	}
+	out->len = (size_t)(o - out->p);
 }
 
 void jw_key(jw *w, const char *key)
