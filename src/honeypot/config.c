@@ -1,6 +1,8 @@
 /* Honeypot settings (config.h). */
 #include "honeypot/config.h"
 
+#include "util/buf.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -184,16 +186,14 @@ int hp_config_set(hp_config *c, const char *k, const char *v, char *err, size_t 
 
 int hp_config_load(hp_config *c, const char *path, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	buf text;
+	buf_init(&text);
+	if (buf_read_file(&text, path, HP_CONFIG_MAX, err, errlen) < 0) {
+		buf_free(&text);
 		return -1;
 	}
-	static char textbuf[1 << 20];
-	size_t n = fread(textbuf, 1, sizeof textbuf - 1, f);
-	fclose(f);
 	hp_lines l;
-	hp_lines_init(&l, textbuf, n);
+	hp_lines_init(&l, (const char *)text.p, text.len);
 	const char *line;
 	size_t len;
 	while (hp_lines_next(&l, &line, &len)) {
@@ -205,13 +205,16 @@ int hp_config_load(hp_config *c, const char *path, char *err, size_t errlen)
 			continue;
 		if (hp_split(line, len, k, sizeof k, v, sizeof v) < 0) {
 			snprintf(err, errlen, "%s:%d: line too long", path, l.lineno);
+			buf_free(&text);
 			return -1;
 		}
 		if (hp_config_set(c, k, v, msg, sizeof msg) < 0) {
 			snprintf(err, errlen, "%s:%d: %s", path, l.lineno, msg);
+			buf_free(&text);
 			return -1;
 		}
 	}
+	buf_free(&text);
 	hp_accounts_finish(&c->acc);
 	return 0;
 }

@@ -31,7 +31,9 @@ void hp_config_default(hp_config *c);
 void hp_config_free(hp_config *c);
 /* One setting; `key` without "--". -1 with a message in err. */
 int hp_config_set(hp_config *c, const char *key, const char *value, char *err, size_t errlen);
-/* A configuration file; errors name file and line. */
+/* A configuration file (at most HP_CONFIG_MAX bytes: a larger one is an
+ * error, never read in part); errors name file and line. */
+#define HP_CONFIG_MAX (1u << 20)
 int hp_config_load(hp_config *c, const char *path, char *err, size_t errlen);
 
 #endif

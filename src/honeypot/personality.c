@@ -6,6 +6,8 @@
  * building a reply never looks a name up. Every error names file and line. */
 #include "honeypot/personality.h"
 
+#include "util/buf.h"
+
 #include "sip/sip.h"
 
 #include <errno.h>
@@ -821,26 +823,12 @@ int hp_personality_parse(hp_personality *p, const char *name, const char *text, 
 
 int hp_personality_load(hp_personality *p, const char *path, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	char *text = malloc(1 << 20);
-	size_t n = text ? fread(text, 1, 1 << 20, f) : 0;
-	int big = text && n == (1 << 20) && fgetc(f) != EOF;
-	int rerr = ferror(f);
-	fclose(f);
-	int rc = -1;
-	if (!text)
-		snprintf(err, errlen, "%s: out of memory", path);
-	else if (rerr)
-		snprintf(err, errlen, "%s: read error", path);
-	else if (big)
-		snprintf(err, errlen, "%s: larger than 1 MiB: not a personality", path);
-	else
-		rc = hp_personality_parse(p, path, text, n, err, errlen);
-	free(text);
+	buf text;
+	buf_init(&text);
+	int rc = buf_read_file(&text, path, 1u << 20, err, errlen);
+	if (rc == 0)
+		rc = hp_personality_parse(p, path, (const char *)text.p, text.len, err, errlen);
+	buf_free(&text);
 	return rc;
 }
 

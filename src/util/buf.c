@@ -82,13 +82,20 @@ int buf_read_file(buf *b, const char *path, size_t max, char *err, size_t errlen
 		return -1;
 	}
 	char chunk[8192];
-	size_t n;
-	while (b->len < max && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+	size_t n, got = 0;
+	while (got <= max && (n = fread(chunk, 1, sizeof chunk, f)) > 0) {
 		buf_put(b, chunk, n);
+		got += n;
+	}
 	int bad = ferror(f);
 	fclose(f);
 	if (bad || b->oom) {
 		snprintf(err, errlen, "%s: cannot read it", path);
+		return -1;
+	}
+	if (got > max) { /* never parse a file cut short */
+		snprintf(err, errlen, "%s: larger than %zu bytes, the most this file may hold",
+			 path, max);
 		return -1;
 	}
 	return 0;

@@ -48,8 +48,9 @@ static inline void buf_put_sv(buf *b, int64_t v)
 {
 	buf_put_uv(b, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
 }
-/* Appends the file at path to b, reading until it holds max bytes or more
- * (a data file, not a stream). 0, or -1 with err set to "PATH: why". */
+/* Appends the whole file at path to b (a data file, not a stream). 0, or -1
+ * with err set to "PATH: why": it cannot be opened or read, or it holds more
+ * than max bytes (a file cut short is never handed on). */
 int buf_read_file(buf *b, const char *path, size_t max, char *err, size_t errlen);
 /* Returns a NUL-terminated view (the NUL is not counted in len). */
 const char *buf_cstr(buf *b);

@@ -805,7 +805,31 @@ static void test_config_file(void **state)
 	snprintf(want, sizeof want, "%s:3: max-message: bytes, 512 to 65535", path);
 	assert_string_equal(err, want);
 	hp_config_free(&c);
+	/* a file larger than the most a configuration may hold is an error,
+	 * never read in part: a valid first part, comments past the limit */
+	fp = fopen(path, "w");
+	fprintf(fp, "rate-source 10/20\n");
+	for (unsigned k = 0; k < HP_CONFIG_MAX / 64 + 1; k++)
+		fprintf(fp, "# %061u\n", k);
+	fclose(fp);
+	hp_config_default(&c);
+	assert_int_equal(hp_config_load(&c, path, err, sizeof err), -1);
+	snprintf(want, sizeof want, "%s: larger than %u bytes", path, HP_CONFIG_MAX);
+	if (strncmp(err, want, strlen(want)) != 0)
+		fail_msg("got '%s', want '%s...'", err, want);
+	hp_config_free(&c);
+	/* the same for a personality */
+	hp_personality p;
+	assert_int_equal(hp_personality_load(&p, path, err, sizeof err), -1);
+	if (strncmp(err, want, strlen(want)) != 0)
+		fail_msg("got '%s', want '%s...'", err, want);
 	unlink(path);
+	/* a file that is not there: named, with the reason */
+	hp_config_default(&c);
+	assert_int_equal(hp_config_load(&c, path, err, sizeof err), -1);
+	snprintf(want, sizeof want, "%s: No such file or directory", path);
+	assert_string_equal(err, want);
+	hp_config_free(&c);
 }
 
 /* What ingest sees of a message: addresses, ports, transport, the payload,
