@@ -191,8 +191,9 @@ static void round_trip(const dset *s)
 	assert_int_equal(rd_left(&c), 0);
 	assert_same(s, &d);
 	assert_int_equal(dset_is_estimate(s), dset_is_estimate(&d));
-	for (uint32_t i = 0; i < s->n; i++)
-		assert_true(dset_has(&d, dset_values(s)[i]));
+	uint32_t v[DSET_EXACT], n = dset_sorted(s, v);
+	for (uint32_t i = 0; i < n; i++)
+		assert_true(dset_has(&d, v[i]));
 	dset_free(&d);
 	buf_free(&b);
 }
@@ -232,6 +233,10 @@ static void corrupt_blobs_are_refused(void **state)
 	/* deltas that pass 2^32 */
 	static const uint8_t overflow[] = {2, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x01, 0};
 	assert_int_equal(decode_bytes(overflow, sizeof overflow), -1);
+	/* a delta of 2^64 - 2 wraps to a smaller value: 5, 3, 5 is not a set */
+	static const uint8_t wrap[] = {3,    5,	   0xfe, 0xff, 0xff, 0xff, 0xff,
+				       0xff, 0xff, 0xff, 0xff, 0x01, 2,	   0};
+	assert_int_equal(decode_bytes(wrap, sizeof wrap), -1);
 	/* a sketch flag with too few registers */
 	static const uint8_t short_hll[] = {1, 5, 1, 9, 9, 9};
 	assert_int_equal(decode_bytes(short_hll, sizeof short_hll), -1);
@@ -332,11 +337,14 @@ static void model_check(const model *m, const dset *s)
 		assert_int_equal(dset_count(s), m->n);
 	else
 		assert_true(dset_count(s) > DSET_EXACT);
-	if (m->n <= DSET_INLINE)
+	size_t sketch = m->n > DSET_EXACT ? DSET_HLL_M : 0;
+	if (m->n <= DSET_INLINE) {
 		assert_int_equal(dset_mem(s), 0);
-	else
-		assert_true(dset_mem(s) >=
-			    want * sizeof(uint32_t) + (m->n > DSET_EXACT ? DSET_HLL_M : 0));
+	} else { /* a table at most 3/4 full (the value 0 needs no slot), bounded */
+		size_t slots = (dset_mem(s) - sketch) / sizeof(uint32_t);
+		assert_true((want - 1) * 4 <= slots * 3);
+		assert_true(slots <= DSET_SLOTS_MAX + DSET_TOPK);
+	}
 	for (uint32_t i = 0; i < want; i++)
 		assert_true(dset_has(s, got[i]));
 	if (m->n > DSET_EXACT)
@@ -367,6 +375,9 @@ static void round_trip_bytes(const dset *s)
 	dset d;
 	assert_int_equal(dset_decode(&d, &c), 0);
 	assert_int_equal(rd_left(&c), 0);
+	assert_int_equal(d.n, s->n);
+	if (s->n)
+		assert_int_equal(d.top, s->top);
 	encode(&d, &b);
 	assert_int_equal(a.len, b.len);
 	assert_memory_equal(a.p, b.p, a.len);
@@ -399,6 +410,9 @@ static void check_split_merge(const uint32_t *seq, size_t n, const dset *whole)
 	for (int k = 0; k < PARTS; k++)
 		dset_merge(&merged, &part[(first + k * 3) % PARTS]); /* 3 is prime to 5 */
 	assert_same(&merged, whole);
+	assert_int_equal(merged.n, whole->n);
+	if (whole->n)
+		assert_int_equal(merged.top, whole->top);
 	for (int k = 0; k < PARTS; k++)
 		dset_free(&part[k]);
 	dset_free(&merged);
@@ -413,6 +427,7 @@ static void check_sequence(const uint32_t *seq, size_t n)
 	dset_init(&s);
 	for (size_t i = 0; i < n; i++) {
 		int want = model_add(&m, seq[i]);
+		dset_prefetch(&s, seq[i]); /* only loads: must change nothing */
 		assert_int_equal(dset_add(&s, seq[i]), want);
 		model_check(&m, &s);
 	}
@@ -425,10 +440,10 @@ static void check_sequence(const uint32_t *seq, size_t n)
 	free(m.v);
 }
 
-/* Values that are easy to get wrong: the ends of the range, and any value a
- * table might use to mark an empty slot. */
-static const uint32_t special[] = {0,		1,	     2,		 UINT32_MAX, UINT32_MAX - 1,
-				   0x80000000u, 0x7fffffffu, 0xf0f0f0f0u};
+/* Values that are easy to get wrong: the ends of the range, and the value
+ * that marks an empty table slot. */
+static const uint32_t special[] = {
+    DSET_EMPTY_SLOT, 0, 1, 2, UINT32_MAX, UINT32_MAX - 1, 0x80000000u, 0x7fffffffu, 0xf0f0f0f0u};
 #define NSPECIAL (sizeof special / sizeof special[0])
 
 enum { SEQ_MAX = 3000 };
