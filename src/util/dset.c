@@ -220,20 +220,24 @@ static int needs_room(const dset *s)
 /* The next table size, every value hashed into it again. */
 static int grow(dset *s)
 {
-	uint32_t v[DSET_EXACT];
-	uint32_t n = collect(s, v);
 	uint8_t cap = next_cap(s->cap);
 	uint32_t *t = calloc(alloc_slots(cap), sizeof *t); /* all EMPTY */
 	if (!t)
 		return -1;
-	if (s->cap)
-		free(s->u.slot);
+	dset old = *s;
 	s->u.slot = t;
 	s->cap = cap;
-	s->empty = 0;
 	s->ntop = 0;
-	for (uint32_t i = 0; i < n; i++)
-		table_put(s, v[i]);
+	if (!old.cap) {
+		s->empty = 0;
+		for (uint32_t i = 0; i < old.n; i++)
+			table_put(s, old.u.inl[i]);
+		return 0;
+	}
+	for (uint32_t i = 0; i < old.cap; i++) /* the flag `empty` stays as it was */
+		if (old.u.slot[i] != EMPTY)
+			table_put(s, old.u.slot[i]);
+	free(old.u.slot);
 	return 0;
 }
 
