@@ -24,7 +24,8 @@ static int tcp_sports(const profile *p, uint32_t *out, int max)
 	if (dset_is_estimate(&p->sports))
 		return -1;
 	int n = 0;
-	const uint32_t *v = dset_values(&p->sports);
+	uint32_t v[DSET_EXACT];
+	dset_sorted(&p->sports, v);
 	for (uint32_t i = 0; i < p->sports.n; i++) {
 		if ((v[i] >> 16) != 6)
 			continue;
@@ -56,7 +57,8 @@ static int conficker_octets(const profile *p)
 {
 	if (!addr_is_v4(p->ip) || dset_is_estimate(&p->targets) || p->targets.n < 4)
 		return 0;
-	const uint32_t *v = dset_values(&p->targets);
+	uint32_t v[DSET_EXACT];
+	dset_sorted(&p->targets, v);
 	for (uint32_t i = 0; i < p->targets.n; i++)
 		if (((v[i] >> 16) & 0xff) >= 128 || (v[i] & 0xff) >= 128)
 			return 0;
@@ -292,7 +294,8 @@ static void ports_seen(const dset *s, char *out, size_t n)
 {
 	size_t at = 0;
 	out[0] = 0;
-	const uint32_t *v = dset_values(s);
+	uint32_t v[DSET_EXACT];
+	dset_sorted(s, v);
 	for (uint32_t i = 0; i < s->n && i < 6 && at + 8 < n; i++)
 		at += (size_t)snprintf(out + at, n - at, "%s%u", at ? "," : "", v[i] & 0xffff);
 	if (s->n > 6)

@@ -469,10 +469,11 @@ static void tool_keys(const profile *p, const host_blob *b, const host_attr *a, 
 		key_list_add(out, "unicornscan.key", s);
 	} else if (!strcmp(tool, "masscan") && !dset_is_estimate(&p->sports) && p->sports.n &&
 		   p->sports.n <= 2) {
-		uint32_t lo = UINT32_MAX;
-		for (uint32_t i = 0; i < p->sports.n; i++)
-			if ((dset_values(&p->sports)[i] & 0xffff) < lo)
-				lo = dset_values(&p->sports)[i] & 0xffff;
+		uint32_t v[DSET_EXACT], lo = UINT32_MAX;
+		uint32_t n = dset_sorted(&p->sports, v);
+		for (uint32_t i = 0; i < n; i++)
+			if ((v[i] & 0xffff) < lo)
+				lo = v[i] & 0xffff;
 		snprintf(s, sizeof s, "%u", lo);
 		key_list_add(out, "masscan.sport", s);
 	}

@@ -53,7 +53,8 @@ static void ports_text(const dset *s, char *out, size_t n, int sources_tcp)
 {
 	size_t at = 0;
 	out[0] = 0;
-	const uint32_t *v = dset_values(s);
+	uint32_t v[DSET_EXACT];
+	dset_sorted(s, v);
 	int shown = 0;
 	for (uint32_t i = 0; i < s->n && shown < 5 && at + 16 < n; i++) {
 		uint8_t proto = (uint8_t)(v[i] >> 16);

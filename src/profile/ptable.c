@@ -256,12 +256,9 @@ static void small_set_add(ptable *t, acc *a, uint32_t *inl, uint8_t *n, int whic
 			return;
 		*last = v;
 		dset *s = detail_set(d, which);
-		uint8_t cap = s->cap;
-		int had_hll = s->hll != NULL;
+		size_t mem = dset_mem(s);
 		dset_add(s, v);
-		if (s->cap != cap || (s->hll != NULL) != had_hll)
-			t->mem += (s->cap - cap) * sizeof(uint32_t) +
-				  ((s->hll != NULL) != had_hll ? DSET_HLL_M : 0);
+		t->mem += dset_mem(s) - mem;
 		return;
 	}
 	for (int k = 0; k < *n; k++)
@@ -501,31 +498,18 @@ void ptable_prefetch_detail(ptable *t, uint32_t idx)
 	__builtin_prefetch(d + offsetof(acc_detail, dports), 1); /* every TCP/UDP packet */
 }
 
-static void prefetch_set(const dset *s, uint32_t v)
-{
-	if (s->hll)
-		__builtin_prefetch(s->hll + (hash_mix64((uint64_t)v * 0x9e3779b97f4a7c15ULL +
-						       0x632be59bd9b4e019ULL) >>
-					     (64 - DSET_HLL_P)),
-				   1);
-	if (s->cap && (s->n < DSET_EXACT || v < s->top)) { /* the values will be scanned */
-		for (uint32_t i = 0; i < s->n; i += 16)
-			__builtin_prefetch(s->u.heap + i);
-	}
-}
-
-/* The sets' own memory: the sketch register this packet will touch, or the
- * middle of the value array the search starts from. */
+/* The sets' own memory: the sketch register and the table slot this packet
+ * will touch. */
 void ptable_prefetch_sets(ptable *t, uint32_t idx, const pkt_view *v)
 {
 	const acc *a = ptable_at(t, idx);
 	if (!a->detail)
 		return;
 	const acc_detail *d = detail_at(t, a->detail);
-	prefetch_set(&d->targets, v->family == 4 ? v->dst4 : addr_key32(v->dst));
-	prefetch_set(&d->sports, ((uint32_t)v->proto << 16) | v->sport);
+	dset_prefetch(&d->targets, v->family == 4 ? v->dst4 : addr_key32(v->dst));
+	dset_prefetch(&d->sports, ((uint32_t)v->proto << 16) | v->sport);
 	if ((v->proto == 6 || v->proto == 17) && d->last[SET_DPORTS] != (((uint32_t)v->proto << 16) | v->dport))
-		prefetch_set(&d->dports, ((uint32_t)v->proto << 16) | v->dport);
+		dset_prefetch(&d->dports, ((uint32_t)v->proto << 16) | v->dport);
 	if (d->n_ipid < IPID_SAMPLES - 1 && d->ipid)
 		__builtin_prefetch(d->ipid + d->n_ipid, 1);
 }

@@ -358,7 +358,8 @@ size_t ch_dset_sparse(const dset *d, uint16_t *out)
 {
 	if (d->hll)
 		return 0; /* its registers already hold every value */
-	const uint32_t *v = dset_values(d);
+	uint32_t v[DSET_EXACT];
+	dset_sorted(d, v);
 	for (uint32_t i = 0; i < d->n; i++) {
 		uint32_t idx;
 		uint8_t rank;

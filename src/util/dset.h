@@ -14,29 +14,27 @@
 #define DSET_HLL_P 8
 #define DSET_HLL_M (1u << DSET_HLL_P)
 
-#define DSET_INLINE 4 /* values held without an allocation */
+#define DSET_INLINE	4  /* values held without an allocation */
+#define DSET_SLOTS_MAX	96 /* table slots of a full exact part (load 2/3) */
+#define DSET_EMPTY_SLOT 0  /* marks a free table slot; the value itself is a flag */
+#define DSET_TOPK	8  /* largest values a full table keeps, ascending, after its slots */
 
+/* The exact part is an open-addressing table: a lookup normally touches the
+ * header and the one line of slots its value hashes to. */
 typedef struct dset {
-	uint8_t n;       /* values held (<= DSET_EXACT) */
-	uint8_t cap;     /* allocated slots in u.heap; 0 = values are in u.inl */
-	uint8_t sorted;  /* values ascending (as decoded); else a max-heap */
-	uint8_t pad_;
-	uint32_t top;    /* the largest value held (valid when n > 0) */
+	uint8_t n;     /* values held (<= DSET_EXACT) */
+	uint8_t cap;   /* slots in u.slot (8, 16, 32, 64, 96); 0 = values are in u.inl */
+	uint8_t empty; /* table only: the value DSET_EMPTY_SLOT is held (it has no slot) */
+	uint8_t ntop;  /* full table: largest values cached after the slots (0 = none yet) */
+	uint32_t top;  /* the largest value held (valid when n > 0) */
 	union {
 		uint32_t inl[DSET_INLINE];
-		uint32_t *heap;
-	} u;             /* the values: a max-heap, so the largest is at [0] and
-			    "keep the smallest DSET_EXACT" costs O(log n) */
-	uint8_t *hll;    /* NULL until more than DSET_EXACT distinct values */
+		uint32_t *slot; /* linear probing, at most 3/4 full */
+	} u;
+	uint8_t *hll; /* NULL until more than DSET_EXACT distinct values */
 } dset;
 
-/* The values held, in no particular order. */
-static inline const uint32_t *dset_values(const dset *s)
-{
-	return s->cap ? s->u.heap : s->u.inl;
-}
-
-/* Copies the values in ascending order into out; returns how many. */
+/* Copies the values in ascending order into out; returns how many (s->n). */
 uint32_t dset_sorted(const dset *s, uint32_t out[DSET_EXACT]);
 
 void dset_init(dset *s);
@@ -49,7 +47,16 @@ int dset_copy(dset *dst, const dset *src);
 int dset_has(const dset *s, uint32_t v);
 uint64_t dset_count(const dset *s);
 int dset_is_estimate(const dset *s);
-size_t dset_mem(const dset *s);
+/* Bytes held outside the header (the table and the sketch). Inline: the
+ * profiling loop asks before and after every add. */
+static inline size_t dset_mem(const dset *s)
+{
+	size_t slots = (size_t)s->cap + (s->cap == DSET_SLOTS_MAX ? DSET_TOPK : 0u);
+	return slots * sizeof(uint32_t) + (s->hll ? DSET_HLL_M : 0);
+}
+/* Starts loading the memory dset_add(s, v) will touch: the sketch register
+ * and the first table slot v probes (none when the full set turns v away). */
+void dset_prefetch(const dset *s, uint32_t v);
 
 /* Where value v lands in the sketch: the register and the rank that
  * dset_add keeps the largest of. For stores that merge sketches themselves

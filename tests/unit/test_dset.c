@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "decode/cursor.h"
 #include "util/buf.h"
@@ -190,8 +191,9 @@ static void round_trip(const dset *s)
 	assert_int_equal(rd_left(&c), 0);
 	assert_same(s, &d);
 	assert_int_equal(dset_is_estimate(s), dset_is_estimate(&d));
-	for (uint32_t i = 0; i < s->n; i++)
-		assert_true(dset_has(&d, dset_values(s)[i]));
+	uint32_t v[DSET_EXACT], n = dset_sorted(s, v);
+	for (uint32_t i = 0; i < n; i++)
+		assert_true(dset_has(&d, v[i]));
 	dset_free(&d);
 	buf_free(&b);
 }
@@ -231,6 +233,10 @@ static void corrupt_blobs_are_refused(void **state)
 	/* deltas that pass 2^32 */
 	static const uint8_t overflow[] = {2, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x01, 0};
 	assert_int_equal(decode_bytes(overflow, sizeof overflow), -1);
+	/* a delta of 2^64 - 2 wraps to a smaller value: 5, 3, 5 is not a set */
+	static const uint8_t wrap[] = {3,    5,	   0xfe, 0xff, 0xff, 0xff, 0xff,
+				       0xff, 0xff, 0xff, 0xff, 0x01, 2,	   0};
+	assert_int_equal(decode_bytes(wrap, sizeof wrap), -1);
 	/* a sketch flag with too few registers */
 	static const uint8_t short_hll[] = {1, 5, 1, 9, 9, 9};
 	assert_int_equal(decode_bytes(short_hll, sizeof short_hll), -1);
@@ -276,6 +282,358 @@ static void copy_is_deep(void **state)
 	dset_free(&b);
 }
 
+/* --- a reference model, checked after every add ----------------------------- */
+
+/* Every distinct value seen, ascending: the set must hold the DSET_EXACT
+ * smallest of them, count them exactly up to the limit and estimate past it. */
+typedef struct model {
+	uint32_t *v;
+	size_t n, cap;
+} model;
+
+static size_t model_find(const model *m, uint32_t x)
+{
+	size_t lo = 0, hi = m->n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (m->v[mid] < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Adds x; returns what dset_add must return: 1 when x enters the exact part
+ * or its arrival starts the sketch, 0 for a repeat or a value the full set
+ * with a sketch does not keep. */
+static int model_add(model *m, uint32_t x)
+{
+	size_t at = model_find(m, x);
+	if (at < m->n && m->v[at] == x)
+		return 0;
+	if (m->n == m->cap) {
+		m->cap = m->cap ? m->cap * 2 : 64;
+		m->v = realloc(m->v, m->cap * sizeof *m->v);
+		assert_non_null(m->v);
+	}
+	memmove(m->v + at + 1, m->v + at, (m->n - at) * sizeof *m->v);
+	m->v[at] = x;
+	m->n++;
+	return m->n <= DSET_EXACT + 1 || at < DSET_EXACT;
+}
+
+static void model_check(const model *m, const dset *s)
+{
+	uint32_t want = m->n < DSET_EXACT ? (uint32_t)m->n : DSET_EXACT;
+	uint32_t got[DSET_EXACT];
+	assert_int_equal(s->n, want);
+	assert_int_equal(dset_sorted(s, got), want);
+	assert_memory_equal(got, m->v, want * sizeof *got);
+	if (want)
+		assert_int_equal(s->top, m->v[want - 1]);
+	assert_int_equal(dset_is_estimate(s), m->n > DSET_EXACT);
+	if (m->n <= DSET_EXACT)
+		assert_int_equal(dset_count(s), m->n);
+	else
+		assert_true(dset_count(s) > DSET_EXACT);
+	size_t sketch = m->n > DSET_EXACT ? DSET_HLL_M : 0;
+	if (m->n <= DSET_INLINE) {
+		assert_int_equal(dset_mem(s), 0);
+	} else { /* a table at most 3/4 full (the value 0 needs no slot), bounded */
+		size_t slots = (dset_mem(s) - sketch) / sizeof(uint32_t);
+		assert_true((want - 1) * 4 <= slots * 3);
+		assert_true(slots <= DSET_SLOTS_MAX + DSET_TOPK);
+	}
+	for (uint32_t i = 0; i < want; i++)
+		assert_true(dset_has(s, got[i]));
+	if (m->n > DSET_EXACT)
+		assert_false(dset_has(s, m->v[DSET_EXACT])); /* seen, but not kept */
+	/* a value never seen: between two held ones, or past the largest */
+	for (uint32_t i = 0; i + 1 < want; i += 7)
+		if (got[i + 1] - got[i] > 1)
+			assert_false(dset_has(s, got[i] + 1));
+	if (want && got[want - 1] < UINT32_MAX && (m->n == want || m->v[want] != got[want - 1] + 1))
+		assert_false(dset_has(s, got[want - 1] + 1));
+}
+
+/* The same distinct values added ascending, once each: the canonical set. */
+static void model_build(const model *m, dset *s)
+{
+	dset_init(s);
+	for (size_t i = 0; i < m->n; i++)
+		dset_add(s, m->v[i]);
+}
+
+static void round_trip_bytes(const dset *s)
+{
+	buf a, b;
+	buf_init(&a);
+	buf_init(&b);
+	encode(s, &a);
+	cursor c = rd_init(a.p, a.len);
+	dset d;
+	assert_int_equal(dset_decode(&d, &c), 0);
+	assert_int_equal(rd_left(&c), 0);
+	assert_int_equal(d.n, s->n);
+	if (s->n)
+		assert_int_equal(d.top, s->top);
+	encode(&d, &b);
+	assert_int_equal(a.len, b.len);
+	assert_memory_equal(a.p, b.p, a.len);
+	dset_free(&d);
+	buf_free(&a);
+	buf_free(&b);
+}
+
+/* Splits seq at random points, builds a set of each part and merges them in
+ * a shuffled order: the result is the set of the whole sequence. */
+static void check_split_merge(const uint32_t *seq, size_t n, const dset *whole)
+{
+	enum { PARTS = 5 };
+	size_t cut[PARTS + 1];
+	cut[0] = 0;
+	cut[PARTS] = n;
+	for (int k = 1; k < PARTS; k++)
+		cut[k] = n ? rnd() % (n + 1) : 0;
+	for (int i = 1; i < PARTS; i++) /* ascending cuts */
+		for (int j = i; j > 1 && cut[j - 1] > cut[j]; j--) {
+			size_t t = cut[j];
+			cut[j] = cut[j - 1];
+			cut[j - 1] = t;
+		}
+	dset part[PARTS], merged;
+	for (int k = 0; k < PARTS; k++)
+		build(&part[k], seq + cut[k], cut[k + 1] - cut[k]);
+	dset_init(&merged);
+	int first = (int)(rnd() % PARTS);
+	for (int k = 0; k < PARTS; k++)
+		dset_merge(&merged, &part[(first + k * 3) % PARTS]); /* 3 is prime to 5 */
+	assert_same(&merged, whole);
+	assert_int_equal(merged.n, whole->n);
+	if (whole->n)
+		assert_int_equal(merged.top, whole->top);
+	for (int k = 0; k < PARTS; k++)
+		dset_free(&part[k]);
+	dset_free(&merged);
+}
+
+/* Feeds seq to a set and to the model, checking after every add; then the
+ * canonical set, the stored form and split merges must all agree. */
+static void check_sequence(const uint32_t *seq, size_t n)
+{
+	model m = {NULL, 0, 0};
+	dset s, canon;
+	dset_init(&s);
+	for (size_t i = 0; i < n; i++) {
+		int want = model_add(&m, seq[i]);
+		dset_prefetch(&s, seq[i]); /* only loads: must change nothing */
+		assert_int_equal(dset_add(&s, seq[i]), want);
+		model_check(&m, &s);
+	}
+	model_build(&m, &canon);
+	assert_same(&s, &canon);
+	round_trip_bytes(&s);
+	check_split_merge(seq, n, &s);
+	dset_free(&s);
+	dset_free(&canon);
+	free(m.v);
+}
+
+/* Values that are easy to get wrong: the ends of the range, and the value
+ * that marks an empty table slot. */
+static const uint32_t special[] = {
+    DSET_EMPTY_SLOT, 0, 1, 2, UINT32_MAX, UINT32_MAX - 1, 0x80000000u, 0x7fffffffu, 0xf0f0f0f0u};
+#define NSPECIAL (sizeof special / sizeof special[0])
+
+enum { SEQ_MAX = 3000 };
+
+static void model_random_values(void **state)
+{
+	(void)state;
+	uint32_t *seq = malloc(SEQ_MAX * sizeof *seq);
+	assert_non_null(seq);
+	static const size_t lens[] = {0, 1, 3, 4, 5, 6, 7, 63, 64, 65, 66, 100, 700};
+	for (size_t l = 0; l < sizeof lens / sizeof lens[0]; l++)
+		for (int rep = 0; rep < 8; rep++) {
+			for (size_t i = 0; i < lens[l]; i++)
+				seq[i] = rnd();
+			check_sequence(seq, lens[l]);
+		}
+	free(seq);
+}
+
+static void model_ordered_values(void **state)
+{
+	(void)state;
+	uint32_t *seq = malloc(SEQ_MAX * sizeof *seq);
+	assert_non_null(seq);
+	static const uint32_t starts[] = {0, 1, 1000, 0xffffff00u, 0xf0f0f0b0u};
+	static const uint32_t steps[] = {1, 3, 256, 65536, 0x01000000u};
+	for (size_t a = 0; a < 5; a++)
+		for (size_t b = 0; b < 5; b++) {
+			size_t n = 300;
+			for (size_t i = 0; i < n; i++) /* ascending, wrapping at 2^32 */
+				seq[i] = starts[a] + (uint32_t)i * steps[b];
+			check_sequence(seq, n);
+			for (size_t i = 0; i < n; i++) /* descending: every add evicts */
+				seq[i] = starts[a] - (uint32_t)i * steps[b];
+			check_sequence(seq, n);
+		}
+	for (size_t i = 0; i < SEQ_MAX; i++) /* a long descent */
+		seq[i] = (uint32_t)(SEQ_MAX - i) * 7919u;
+	check_sequence(seq, SEQ_MAX);
+	for (size_t i = 0; i < 400; i++) /* ports as the profile keeps them */
+		seq[i] = (uint32_t)(i % 3 ? 6 : 17) << 16 | (uint32_t)(i * 37 % 1024);
+	check_sequence(seq, 400);
+	free(seq);
+}
+
+static void model_repeats_and_small_ranges(void **state)
+{
+	(void)state;
+	uint32_t *seq = malloc(SEQ_MAX * sizeof *seq);
+	assert_non_null(seq);
+	static const uint32_t ranges[] = {1, 2, 4, 5, 6, 60, 64, 65, 66, 100, 1000};
+	for (size_t r = 0; r < sizeof ranges / sizeof ranges[0]; r++)
+		for (int rep = 0; rep < 4; rep++) {
+			uint32_t base = rep & 1 ? rnd() : 0;
+			size_t n = 20 * ranges[r] < SEQ_MAX ? 20 * ranges[r] : SEQ_MAX;
+			for (size_t i = 0; i < n; i++)
+				seq[i] = base + rnd() % ranges[r];
+			check_sequence(seq, n);
+		}
+	free(seq);
+}
+
+static void model_special_values(void **state)
+{
+	(void)state;
+	uint32_t seq[400];
+	for (int rep = 0; rep < 40; rep++) {
+		size_t n = (size_t)(rep % 2 ? 8 : 400) - (size_t)(rnd() % 4);
+		for (size_t i = 0; i < n; i++) {
+			uint32_t r = rnd();
+			/* a mix of the special values, their neighbours and random ones */
+			seq[i] = r % 3 == 0   ? special[r / 3 % NSPECIAL]
+				 : r % 3 == 1 ? special[r / 3 % NSPECIAL] + (uint32_t)(r >> 28) - 8
+					      : rnd();
+		}
+		check_sequence(seq, n);
+	}
+	/* only the special values, in every rotation: inline and in the table */
+	for (size_t k = 0; k < NSPECIAL; k++) {
+		for (size_t i = 0; i < NSPECIAL; i++)
+			seq[i] = special[(i + k) % NSPECIAL];
+		check_sequence(seq, NSPECIAL);
+		for (size_t i = 0; i < 80; i++) /* then pushed out by smaller ones */
+			seq[NSPECIAL + i] = (uint32_t)i + 3;
+		check_sequence(seq, NSPECIAL + 80);
+	}
+}
+
+/* Stored forms written by the previous implementation (a linear array kept
+ * as a max-heap): they must decode to the same values and re-encode to the
+ * same bytes, and the same values added now must encode to them. */
+static const uint8_t known_small[] = {0x03, 0x00, 0x07, 0xf8, 0xff, 0xff, 0xff, 0x0f, 0x00};
+static const uint8_t known_mid[] = {
+    0x16, 0x00, 0xb9, 0x60, 0xfd, 0xdb, 0xc4, 0x46, 0xf8, 0xe4, 0x90, 0x72, 0xfd, 0xdb, 0xc4,
+    0x46, 0xf8, 0xe4, 0x90, 0x72, 0xf8, 0xe4, 0x90, 0x72, 0xfd, 0xdb, 0xc4, 0x46, 0xf8, 0xe4,
+    0x90, 0x72, 0xf5, 0xc0, 0xd5, 0xb8, 0x01, 0xf8, 0xe4, 0x90, 0x72, 0xfd, 0xdb, 0xc4, 0x46,
+    0xf8, 0xe4, 0x90, 0x72, 0xf8, 0xe4, 0x90, 0x72, 0xfd, 0xdb, 0xc4, 0x46, 0xf8, 0xe4, 0x90,
+    0x72, 0xfd, 0xdb, 0xc4, 0x46, 0xf8, 0xe4, 0x90, 0x72, 0xf8, 0xe4, 0x90, 0x72, 0xfd, 0xdb,
+    0xc4, 0x46, 0xf8, 0xe4, 0x90, 0x72, 0xbe, 0x84, 0x90, 0x72, 0x00};
+static const uint8_t known_full[] = {
+    0x40, 0x00, 0xb9, 0x60, 0xc2, 0xef, 0xbf, 0x01, 0xd7, 0x94, 0xb7, 0x02, 0xc2, 0xef, 0xbf, 0x01,
+    0xd7, 0x94, 0xb7, 0x02, 0xd7, 0x94, 0xb7, 0x02, 0xc2, 0xef, 0xbf, 0x01, 0xd7, 0x94, 0xb7, 0x02,
+    0xc2, 0xef, 0xbf, 0x01, 0xd7, 0x94, 0xb7, 0x02, 0xd7, 0x94, 0xb7, 0x02, 0xc2, 0xef, 0xbf, 0x01,
+    0xd7, 0x94, 0xb7, 0x02, 0xd7, 0x94, 0xb7, 0x02, 0xc2, 0xef, 0xbf, 0x01, 0xd7, 0x94, 0xb7, 0x02,
+    0xc2, 0xef, 0xbf, 0x01, 0xd7, 0x94, 0xb7, 0x02, 0xd7, 0x94, 0xb7, 0x02, 0xc2, 0xef, 0xbf, 0x01,
+    0xd7, 0x94, 0xb7, 0x02, 0xc2, 0xef, 0xbf, 0x01, 0xd7, 0x94, 0xb7, 0x02, 0xd7, 0x94, 0xb7, 0x02,
+    0xc2, 0xef, 0xbf, 0x01, 0xd7, 0x94, 0xb7, 0x02, 0xd7, 0x94, 0xb7, 0x02, 0xc2, 0xef, 0xbf, 0x01,
+    0xd7, 0x94, 0xb7, 0x02, 0xc2, 0xef, 0xbf, 0x01, 0xd7, 0x94, 0xb7, 0x02, 0xd7, 0x94, 0xb7, 0x02,
+    0xc2, 0xef, 0xbf, 0x01, 0xd7, 0x94, 0xb7, 0x02, 0xd7, 0x94, 0xb7, 0x02, 0xc2, 0xef, 0xbf, 0x01,
+    0xd7, 0x94, 0xb7, 0x02, 0xc2, 0xef, 0xbf, 0x01, 0xd7, 0x94, 0xb7, 0x02, 0xd7, 0x94, 0xb7, 0x02,
+    0xc2, 0xef, 0xbf, 0x01, 0xd7, 0x94, 0xb7, 0x02, 0xc2, 0xef, 0xbf, 0x01, 0xd7, 0x94, 0xb7, 0x02,
+    0xd7, 0x94, 0xb7, 0x02, 0xc2, 0xef, 0xbf, 0x01, 0xd7, 0x94, 0xb7, 0x02, 0xd7, 0x94, 0xb7, 0x02,
+    0xc2, 0xef, 0xbf, 0x01, 0xd7, 0x94, 0xb7, 0x02, 0xc2, 0xef, 0xbf, 0x01, 0xd7, 0x94, 0xb7, 0x02,
+    0xd7, 0x94, 0xb7, 0x02, 0xc2, 0xef, 0xbf, 0x01, 0xd7, 0x94, 0xb7, 0x02, 0xc2, 0xef, 0xbf, 0x01,
+    0xd7, 0x94, 0xb7, 0x02, 0xd7, 0x94, 0xb7, 0x02, 0xc2, 0xef, 0xbf, 0x01, 0xd7, 0x94, 0xb7, 0x02,
+    0xd7, 0x94, 0xb7, 0x02, 0xc2, 0xef, 0xbf, 0x01, 0xd7, 0x94, 0xb7, 0x02, 0x01, 0x02, 0x03, 0x03,
+    0x01, 0x02, 0x00, 0x04, 0x01, 0x03, 0x05, 0x03, 0x00, 0x03, 0x06, 0x05, 0x09, 0x02, 0x01, 0x03,
+    0x04, 0x03, 0x04, 0x00, 0x04, 0x01, 0x03, 0x03, 0x03, 0x02, 0x02, 0x02, 0x02, 0x03, 0x02, 0x03,
+    0x05, 0x01, 0x03, 0x04, 0x02, 0x06, 0x03, 0x04, 0x03, 0x03, 0x09, 0x03, 0x02, 0x02, 0x01, 0x03,
+    0x01, 0x0b, 0x04, 0x02, 0x04, 0x03, 0x02, 0x03, 0x01, 0x03, 0x01, 0x03, 0x01, 0x02, 0x08, 0x04,
+    0x01, 0x03, 0x03, 0x07, 0x01, 0x03, 0x04, 0x03, 0x02, 0x05, 0x02, 0x04, 0x04, 0x03, 0x03, 0x05,
+    0x03, 0x05, 0x03, 0x05, 0x04, 0x06, 0x03, 0x02, 0x04, 0x04, 0x04, 0x02, 0x04, 0x02, 0x07, 0x03,
+    0x02, 0x05, 0x03, 0x02, 0x04, 0x04, 0x03, 0x02, 0x04, 0x04, 0x04, 0x06, 0x06, 0x04, 0x02, 0x01,
+    0x04, 0x01, 0x04, 0x02, 0x04, 0x01, 0x05, 0x04, 0x02, 0x04, 0x01, 0x03, 0x02, 0x02, 0x04, 0x07,
+    0x01, 0x05, 0x02, 0x04, 0x01, 0x04, 0x07, 0x01, 0x03, 0x02, 0x05, 0x06, 0x06, 0x01, 0x06, 0x04,
+    0x03, 0x03, 0x03, 0x03, 0x02, 0x06, 0x04, 0x03, 0x07, 0x09, 0x03, 0x03, 0x01, 0x04, 0x05, 0x02,
+    0x03, 0x04, 0x03, 0x03, 0x04, 0x02, 0x03, 0x05, 0x05, 0x02, 0x05, 0x02, 0x04, 0x04, 0x03, 0x02,
+    0x04, 0x03, 0x01, 0x00, 0x02, 0x03, 0x02, 0x05, 0x01, 0x03, 0x00, 0x02, 0x01, 0x01, 0x06, 0x01,
+    0x02, 0x06, 0x04, 0x02, 0x04, 0x05, 0x04, 0x02, 0x08, 0x02, 0x03, 0x03, 0x02, 0x03, 0x06, 0x06,
+    0x03, 0x05, 0x04, 0x02, 0x03, 0x05, 0x01, 0x01, 0x06, 0x03, 0x02, 0x00, 0x01, 0x03, 0x06, 0x09,
+    0x04, 0x03, 0x01, 0x04, 0x06, 0x04, 0x05, 0x02, 0x07, 0x02, 0x01, 0x05, 0x01, 0x02, 0x05, 0x02,
+    0x02, 0x03, 0x05, 0x07, 0x02, 0x03, 0x02, 0x04, 0x04, 0x05, 0x07, 0x03, 0x03};
+
+static void known_values(int which, dset *s)
+{
+	dset_init(s);
+	if (which == 0) {
+		dset_add(s, 7);
+		dset_add(s, UINT32_MAX);
+		dset_add(s, 0);
+		return;
+	}
+	uint32_t n = which == 1 ? 20 : 1000;
+	for (uint32_t i = 0; i < n; i++)
+		dset_add(s, i * 2654435761u + 12345u);
+	dset_add(s, 0);
+	dset_add(s, UINT32_MAX);
+}
+
+static void decodes_the_previous_form(void **state)
+{
+	(void)state;
+	static const struct {
+		const uint8_t *p;
+		size_t len;
+		uint64_t count;
+	} known[] = {{known_small, sizeof known_small, 3},
+		     {known_mid, sizeof known_mid, 22},
+		     {known_full, sizeof known_full, 0}};
+	for (int k = 0; k < 3; k++) {
+		dset made, d;
+		known_values(k, &made);
+		cursor c = rd_init(known[k].p, known[k].len);
+		assert_int_equal(dset_decode(&d, &c), 0);
+		assert_int_equal(rd_left(&c), 0);
+		assert_same(&d, &made);
+		if (known[k].count)
+			assert_int_equal(dset_count(&d), known[k].count);
+		else
+			assert_true(dset_is_estimate(&d));
+		buf b;
+		buf_init(&b);
+		encode(&d, &b);
+		assert_int_equal(b.len, known[k].len);
+		assert_memory_equal(b.p, known[k].p, b.len);
+		encode(&made, &b);
+		assert_int_equal(b.len, known[k].len);
+		assert_memory_equal(b.p, known[k].p, b.len);
+		/* a decoded set goes on taking values */
+		for (uint32_t i = 0; i < 200; i++) {
+			dset_add(&d, i * 40503u);
+			dset_add(&made, i * 40503u);
+		}
+		assert_same(&d, &made);
+		buf_free(&b);
+		dset_free(&made);
+		dset_free(&d);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -287,6 +645,11 @@ int main(void)
 	    cmocka_unit_test(encode_decode),
 	    cmocka_unit_test(corrupt_blobs_are_refused),
 	    cmocka_unit_test(copy_is_deep),
+	    cmocka_unit_test(model_random_values),
+	    cmocka_unit_test(model_ordered_values),
+	    cmocka_unit_test(model_repeats_and_small_ranges),
+	    cmocka_unit_test(model_special_values),
+	    cmocka_unit_test(decodes_the_previous_form),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
