@@ -61,11 +61,11 @@ static void json_kit(jw *w, const campaign *c)
 {
 	jw_key(w, "kit");
 	jw_obj_begin(w);
-	jw_kstr(w, "tool", c->tool[0] ? c->tool : NULL);
-	jw_kstr(w, "component", c->component[0] ? c->component : NULL);
-	jw_kstr(w, "version", c->version[0] ? c->version : NULL);
-	jw_kstr(w, "template", c->tmpl[0] ? c->tmpl : NULL);
-	jw_kstr(w, "kit", c->kit[0] ? c->kit : NULL);
+	jw_kstr_nonempty(w, "tool", c->tool);
+	jw_kstr_nonempty(w, "component", c->component);
+	jw_kstr_nonempty(w, "version", c->version);
+	jw_kstr_nonempty(w, "template", c->tmpl);
+	jw_kstr_nonempty(w, "kit", c->kit);
 	jw_kbool(w, "modified", c->modified);
 	jw_key(w, "changes");
 	jw_arr_begin(w);

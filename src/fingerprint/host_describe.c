@@ -250,13 +250,13 @@ static void json_ipid(jw *w, const ipid_result *r)
 {
 	jw_key(w, "ip_id");
 	jw_obj_begin(w);
-	jw_kstr(w, "class", r->cls[0] ? r->cls : NULL);
+	jw_kstr_nonempty(w, "class", r->cls);
 	jw_kstr(w, "why", r->why);
 	jw_kint(w, "samples", r->samples);
 	jw_kint(w, "nonzero", r->nonzero);
 	jw_kint(w, "destinations", r->dsts);
 	jw_kint(w, "series", r->series);
-	jw_kstr(w, "formula", r->formula[0] ? r->formula : NULL);
+	jw_kstr_nonempty(w, "formula", r->formula);
 	jw_key(w, "rate_pps");
 	if (r->rate_pps > 0)
 		jw_double(w, r->rate_pps);
@@ -319,7 +319,7 @@ static void json_rules(jw *w, const hdesc *d)
 		jw_kuint(w, "hits", a->hits);
 		jw_kuint(w, "of", a->total);
 		jw_kbool(w, "accepted", a->accepted);
-		jw_kstr(w, "reason", a->reason[0] ? a->reason : NULL);
+		jw_kstr_nonempty(w, "reason", a->reason);
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);

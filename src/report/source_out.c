@@ -20,8 +20,8 @@ static void json_tools(jw *w, const facts *f)
 		const fact_tool *t = &f->tools[i];
 		jw_obj_begin(w);
 		jw_kstr(w, "tool", t->tool);
-		jw_kstr(w, "component", t->component[0] ? t->component : NULL);
-		jw_kstr(w, "version", t->version[0] ? t->version : NULL);
+		jw_kstr_nonempty(w, "component", t->component);
+		jw_kstr_nonempty(w, "version", t->version);
 		jw_kbool(w, "modified", t->modified);
 		jw_key(w, "changes");
 		jw_arr_begin(w);
@@ -62,7 +62,7 @@ static void json_host(jw *w, const profile *p, const facts *f)
 	jw_key(w, "ip_id");
 	if (f->ipid_total) {
 		jw_obj_begin(w);
-		jw_kstr(w, "class", f->ipid_class[0] ? f->ipid_class : NULL);
+		jw_kstr_nonempty(w, "class", f->ipid_class);
 		jw_kuint(w, "zero", f->ipid_zero);
 		jw_kuint(w, "total", f->ipid_total);
 		jw_obj_end(w);
@@ -187,7 +187,7 @@ void source_json(jw *w, const profile *p, const facts *f)
 		jw_str(w, f->local_addresses[i]);
 	jw_arr_end(w);
 	json_host(w, p, f);
-	jw_kstr(w, "campaign", f->campaign[0] ? f->campaign : NULL);
+	jw_kstr_nonempty(w, "campaign", f->campaign);
 	json_sip(w, f);
 	json_counts(w, p);
 	json_syn(w, p);

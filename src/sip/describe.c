@@ -522,7 +522,7 @@ static void detail_json(const profile *p, const sip_blob *b, const describe_ctx 
 		sip_kit_key(&b->attr[i], s, sizeof s);
 		jw_obj_begin(&w);
 		jw_kstr(&w, "template", b->attr[i].tmpl);
-		jw_kstr(&w, "kit", b->attr[i].kit[0] ? b->attr[i].kit : NULL);
+		jw_kstr_nonempty(&w, "kit", b->attr[i].kit);
 		jw_kstr(&w, "key", s);
 		jw_kuint(&w, "requests", b->attr[i].count);
 		jw_kuint(&w, "sources", sources_with(ctx, "sip.kit", s));

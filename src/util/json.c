@@ -294,6 +294,11 @@ void jw_kstr(jw *w, const char *k, const char *v)
 	jw_str(w, v);
 }
 
+void jw_kstr_nonempty(jw *w, const char *k, const char *v)
+{
+	jw_kstr(w, k, v && v[0] ? v : NULL);
+}
+
 void jw_kint(jw *w, const char *k, int64_t v)
 {
 	jw_key(w, k);

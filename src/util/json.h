@@ -34,6 +34,8 @@ void jw_raw(jw *w, const char *json);
 
 /* Shorthands for "key": value. */
 void jw_kstr(jw *w, const char *k, const char *v);
+/* "key": v, or null when v is empty (a field that was not found). */
+void jw_kstr_nonempty(jw *w, const char *k, const char *v);
 void jw_kint(jw *w, const char *k, int64_t v);
 void jw_kuint(jw *w, const char *k, uint64_t v);
 void jw_kbool(jw *w, const char *k, int v);
