@@ -211,28 +211,24 @@ static void hit(const hr_set *rs, hstate *s, int c, hr_lazy *lz, const pkt_view 
 		s->hits[c] = n + 1;
 }
 
-/* Counts the hits of the source's candidate rules; while a slot is free
- * and the packet is not explained by a candidate, looks for a new one. */
+/* Counts the hits of the source's candidate rules and, while a slot is
+ * free, gives it to the next rule this probe hits. Every probe is searched
+ * while a slot is free, explained by a candidate or not: which rules a
+ * source gets, and their counts, must not depend on where flushes cut its
+ * packets (a memory-capped read must equal an uncapped one). With rule A
+ * found first, a later probe hitting A and B must count for B too, as it
+ * would if a flush had put it first. */
 static void candidates(const host_an *h, hstate *s, int ki, const pkt_view *v)
 {
 	const hr_set *rs = h->rules;
 	hr_lazy lz = {0, 0};
-	int explained = 0;
 	for (int c = 0; c < 2; c++) {
 		int r = s->rule[c] - 1;
 		if (r >= 0 && (rs->rule[r].applies & (1 << ki)) &&
-		    hr_rule_hits(rs, &rs->rule[r], &lz, v)) {
+		    hr_rule_hits(rs, &rs->rule[r], &lz, v))
 			hit(rs, s, c, &lz, v);
-			explained = 1;
-		}
 	}
-	/* every unexplained probe is searched (not a sample of them): which
-	 * rules a source gets must not depend on where flushes cut its packets,
-	 * or a memory-capped read would differ from an uncapped one (+105
-	 * instructions a probe, measured) */
-	if (s->rule[1] || explained)
-		return;
-	for (int i = 0; i < h->ncand[ki]; i++) {
+	for (int i = 0; i < h->ncand[ki] && !s->rule[1]; i++) {
 		uint8_t r = h->cand[ki][i];
 		if (s->rule[0] == r + 1 || !hr_rule_hits(rs, &rs->rule[r], &lz, v))
 			continue;
@@ -240,7 +236,6 @@ static void candidates(const host_an *h, hstate *s, int ki, const pkt_view *v)
 		s->rule[c] = (uint8_t)(r + 1);
 		s->hits[c] = 0;
 		hit(rs, s, c, &lz, v);
-		return;
 	}
 }
 
@@ -385,50 +380,33 @@ static void host_observe(void *self, ptable *t, uint32_t idx, acc *a, const pkt_
 
 /* --- export ----------------------------------------------------------- */
 
-/* A rule's result: hits and its local marks, packet ones from the hits,
- * series ones from the flags; profile marks are decided later, on the
- * stored profile. */
-static void export_rule(const hr_set *rs, int ri, uint64_t hits, uint16_t all, uint16_t some,
-			const hstate *s, host_blob *b)
-{
-	const hr_rule *r = &rs->rule[ri];
-	hb_rule e;
-	memset(&e, 0, sizeof e);
-	memcpy(e.name, r->name, sizeof e.name); /* both HR_NAME, NUL-terminated */
-	memcpy(e.tool, r->tool, sizeof e.tool);
-	e.hash = r->hash;
-	e.hits = hits;
-	e.and_m = all;
-	e.or_m = some;
-	for (int i = 0; i < r->nlocal && (s->flags & F_SYN); i++) {
-		const hr_mark *m = &rs->mark[r->local[i]];
-		if (m->cls == HM_SERIES && ((s->series >> (m->field - HF_SEQ_SAME)) & 1)) {
-			e.and_m |= (uint16_t)(1u << i);
-			e.or_m |= (uint16_t)(1u << i);
-		}
-	}
-	hb_add_rule(b, &e);
-}
-
-static void export_rules(const host_an *h, const hstate *s, const acc *a, host_blob *b)
+/* The candidate rules' results: hits and their local packet marks. Series
+ * marks, the rules that require only them and profile marks are decided
+ * later, on the merged profile (host_attr.c). */
+static void export_rules(const host_an *h, const hstate *s, host_blob *b)
 {
 	const hr_set *rs = h->rules;
 	if (!rs)
 		return;
-	for (int c = 0; c < 2; c++)
-		if (s->rule[c])
-			export_rule(rs, s->rule[c] - 1, s->hits[c], s->all[c], s->some[c], s, b);
-	/* rules that only require series marks: every SYN is a hit while the
-	 * series holds */
-	for (int i = 0; i < rs->nrules && (s->flags & F_SYN); i++) {
-		const hr_rule *r = &rs->rule[i];
-		if (!r->req && r->series_req && (s->series & r->series_req) == r->series_req)
-			export_rule(rs, i, a->tcp_syn, 0, 0, s, b);
+	for (int c = 0; c < 2; c++) {
+		if (!s->rule[c])
+			continue;
+		const hr_rule *r = &rs->rule[s->rule[c] - 1];
+		hb_rule e;
+		memset(&e, 0, sizeof e);
+		memcpy(e.name, r->name, sizeof e.name); /* both HR_NAME, NUL-terminated */
+		memcpy(e.tool, r->tool, sizeof e.tool);
+		e.hash = r->hash;
+		e.hits = s->hits[c];
+		e.and_m = s->all[c];
+		e.or_m = s->some[c];
+		hb_add_rule(b, &e);
 	}
 }
 
 static void host_export(void *self, ptable *t, uint32_t idx, buf *blob)
 {
+	(void)t;
 	const host_an *h = self;
 	const hstate *s = h ? state_peek(h, idx) : NULL;
 	if (!s || !(s->flags | s->spoofed | s->replies | s->dns | s->vblock))
@@ -446,7 +424,7 @@ static void host_export(void *self, ptable *t, uint32_t idx, buf *blob)
 	b.spoof_why = s->spoof_why;
 	b.replies = s->replies;
 	b.dns = s->dns;
-	export_rules(h, s, ptable_at(t, idx), &b);
+	export_rules(h, s, &b);
 	hb_normalise(&b);
 	if (s->vblock) {
 		const vblock *vb = &h->vb[s->vblock - 1];

@@ -228,6 +228,47 @@ static void judge(const profile *p, const host_blob *b, const hr_set *rs, host_a
 	a->confidence = confidence(a);
 }
 
+static int series_only(const hr_rule *r)
+{
+	return !r->req && r->series_req;
+}
+
+void host_series_rules(const profile *p, host_blob *b, const hr_set *rs)
+{
+	if (!rs)
+		return;
+	int n = 0;
+	for (int i = 0; i < b->nrules; i++) {
+		const hr_rule *r = hr_find(rs, b->rule[i].name);
+		if (r && r->hash == b->rule[i].hash && series_only(r))
+			continue;
+		b->rule[n++] = b->rule[i];
+	}
+	b->nrules = n;
+	if (!(b->flags & HBF_SYN))
+		return;
+	uint32_t series = b->flags >> HBF_SERIES_SHIFT & HS_ALL;
+	for (int i = 0; i < rs->nrules; i++) {
+		const hr_rule *r = &rs->rule[i];
+		if (!series_only(r) || (series & r->series_req) != r->series_req)
+			continue;
+		hb_rule e;
+		memset(&e, 0, sizeof e);
+		memcpy(e.name, r->name, sizeof e.name); /* both HR_NAME, NUL-terminated */
+		memcpy(e.tool, r->tool, sizeof e.tool);
+		e.hash = r->hash;
+		e.hits = p->tcp_syn;
+		for (int k = 0; k < r->nlocal; k++) {
+			const hr_mark *m = &rs->mark[r->local[k]];
+			if (m->cls == HM_SERIES && ((series >> (m->field - HF_SEQ_SAME)) & 1)) {
+				e.and_m |= (uint16_t)(1u << k);
+				e.or_m |= (uint16_t)(1u << k);
+			}
+		}
+		hb_add_rule(b, &e);
+	}
+}
+
 int host_attribute(const profile *p, const host_blob *b, const hr_set *rs, host_attr *out, int max)
 {
 	int n = 0;

@@ -23,6 +23,13 @@ typedef struct host_attr {
 	char reason[120];   /* why not accepted */
 } host_attr;
 
+/* Puts into b the results of the rules that require only series marks
+ * (every SYN is a hit while the series holds), decided on the merged
+ * series flags and SYN count: decided per flushed part, a part with one
+ * SYN would hold any series. Stored results of such rules (older stores)
+ * are replaced. */
+void host_series_rules(const profile *p, host_blob *b, const hr_set *rs);
+
 /* Judges every stored rule result of p; returns how many went to out. */
 int host_attribute(const profile *p, const host_blob *b, const hr_set *rs, host_attr *out, int max);
 

@@ -365,6 +365,7 @@ void host_describe(const profile *p, facts *f, const describe_ctx *ctx)
 	if (hb_from_profile(p, &d.b) < 0)
 		hb_init(&d.b);
 	d.rs = hr_default(&d.rules_err);
+	host_series_rules(p, &d.b, d.rs);
 	d.db = p0f_default(&d.p0f_err, &d.p0f_absent, &d.p0f_path);
 	ttl_analyse(p, &d.ttl);
 	ipid_classify(p, &d.ip);
@@ -420,8 +421,12 @@ static int cached_attribution(const profile *p, const host_attr **out)
 		return c.n;
 	}
 	c.n = 0;
-	if (hb_from_profile(p, &c.b) == 0 && c.b.nrules)
-		c.n = host_attribute(p, &c.b, hr_default(NULL), c.a, HA_MAX);
+	const hr_set *rs = hr_default(NULL);
+	if (hb_from_profile(p, &c.b) == 0) {
+		host_series_rules(p, &c.b, rs);
+		if (c.b.nrules)
+			c.n = host_attribute(p, &c.b, rs, c.a, HA_MAX);
+	}
 	memcpy(c.ip, p->ip, 16);
 	c.packets = p->packets;
 	c.tcp_syn = p->tcp_syn;

@@ -121,6 +121,23 @@ if cmp -s "$WORK/nocap.json" "$WORK/cap.json"; then ok; else
 	fail "profiles differ with the memory cap"
 	diff "$WORK/nocap.json" "$WORK/cap.json" | head -4 >&2
 fi
+# The same with the darknet mix of bench/mkcapture.c (ZMap, Masscan, Mirai,
+# Nmap, Unicornscan and SIP kits from 6000 sources): which raw-tool rules a
+# source gets, their counts and the series-only rules must not depend on
+# where the flushes cut its packets.
+"$SP_BUILD/mkcapture" "$WORK/mix.pcap" 300000 6000 3 || fail "mkcapture"
+run 0 "$SP" read -q --db "$WORK/mix_nocap.db" "$WORK/mix.pcap"
+run 0 "$SP" read -q --db "$WORK/mix_cap.db" --memory 1M "$WORK/mix.pcap"
+for x in nocap cap; do
+	"$SP" sources --db "$WORK/mix_$x.db" --json --order ip | jq -c 'del(.memory_flushes)' >"$WORK/mix_$x.json"
+done
+check "the mix was flushed early" test "$("$SP" sources --db "$WORK/mix_cap.db" --json | jq -r '.memory_flushes > 0' | sort -u)" = true
+check "the mix names raw tools" test "$(jq -r '.tools[].tool' "$WORK/mix_nocap.json" | sort -u | grep -c -E '^(zmap|masscan|mirai)$')" = 3
+if cmp -s "$WORK/mix_nocap.json" "$WORK/mix_cap.json"; then ok; else
+	fail "the mix's profiles differ with the memory cap"
+	diff "$WORK/mix_nocap.json" "$WORK/mix_cap.json" | head -4 | cut -c1-400 >&2
+fi
+
 check "flushes are noted per source" test "$("$SP" sources --db "$WORK/cap.db" --json | jq -r '.memory_flushes > 0' | sort -u)" = true
 check "heavy sources estimate targets" test "$("$SP" sources --db "$WORK/cap.db" --json --limit 1 | jq -r .targets_estimated)" = true
 ip=$(q "$WORK/cap.db" "SELECT ip_text FROM sources LIMIT 1")
