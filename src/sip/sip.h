@@ -405,8 +405,19 @@ static inline int sip_bytes_eq(const void *a, const void *b, size_t n)
 			return 0;
 	return 1;
 }
-int sip_str_eq(sip_str s, const char *lit);  /* exact */
-int sip_str_ieq(sip_str s, const char *lit); /* ASCII case-insensitive */
+/* s equals the n bytes of lit: exactly, or ASCII case-insensitively. */
+int sip_str_eqn(sip_str s, const char *lit, size_t n);
+int sip_str_ieqn(sip_str s, const char *lit, size_t n);
+/* The same for a C string; inline so that a literal's length is known when
+ * compiling instead of counted on every call. */
+static inline int sip_str_eq(sip_str s, const char *lit)
+{
+	return sip_str_eqn(s, lit, strlen(lit));
+}
+static inline int sip_str_ieq(sip_str s, const char *lit)
+{
+	return sip_str_ieqn(s, lit, strlen(lit));
+}
 /* Copies s into out (NUL-terminated, truncated to outlen - 1); bytes that are
  * not printable ASCII become '?'. Returns out. */
 char *sip_str_copy(sip_str s, char *out, size_t outlen);
