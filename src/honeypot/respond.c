@@ -19,6 +19,7 @@
 
 #define MAX_PARTS     160   /* header lines of one reply */
 #define TEMPLATE_ROOM 16384 /* bytes a reply may add to what it echoes */
+#define HP_LAYOUTS    8	    /* request layouts kept (sip_parse_like) */
 
 static const char *const action_names[HP_ACT_COUNT] = {
     "",
@@ -132,6 +133,10 @@ struct hp_ctx {
 	uint32_t body_off, body_len;
 	uint8_t body_optional, body_keep;
 	sip_hdr hdrs[SIP_HDRS];
+	/* request layouts kept for sip_parse_like: a scanner repeats one */
+	sip_layout layout[HP_LAYOUTS];
+	uint8_t layout_next; /* the slot the next layout kept takes */
+	uint8_t layout_last; /* the slot kept last + 1, 0 none */
 };
 
 /* splitmix64 (Steele, Lea, Flood 2014): a fast, well-mixed stream. */
@@ -1054,12 +1059,41 @@ static void note_fields(hp_result *r, const hp_msg *m, const sip_msg *sm)
 	r->rstatus = sm->status;
 }
 
+/* Parses m as sip_parse(..., 0) does. A source (or, for a source without
+ * one, the sources together: one kit scans from many addresses) repeats its
+ * last request's layout: m is first read as laid out so (sip_parse_like
+ * checks every byte that could make the parse differ), else parsed and its
+ * layout kept. */
+static int parse_request(hp_ctx *c, hp_src *s, const hp_msg *m, sip_msg *sm)
+{
+	unsigned k = s && s->layout ? s->layout : c->layout_last;
+	if (k &&
+	    sip_parse_like(&c->layout[k - 1], sm, m->data, m->len, c->hdrs, SIP_HDRS) == SIP_OK) {
+		sip_check(sm);
+		return SIP_OK;
+	}
+	int rc = sip_parse(sm, m->data, m->len, c->hdrs, SIP_HDRS, SIP_PARSE_NO_CHECKS);
+	if (rc != SIP_OK)
+		return rc;
+	unsigned slot = c->layout_next;
+	if (sip_layout_keep(&c->layout[slot], sm, m->data, m->len) == 0) {
+		c->layout_next = (uint8_t)((slot + 1) % HP_LAYOUTS);
+		c->layout_last = (uint8_t)(slot + 1);
+		if (s)
+			s->layout = (uint8_t)(slot + 1);
+	} else if (c->layout_last == slot + 1) { /* the slot was emptied */
+		c->layout_last = 0;
+	}
+	sip_check(sm);
+	return SIP_OK;
+}
+
 static void handle_sip(hp_ctx *c, hp_src *s, const hp_msg *m, hp_result *r)
 {
 	req q;
 	memset(&q, 0, sizeof q);
 	q.m = m;
-	int rc = sip_parse(&q.sm, m->data, m->len, c->hdrs, SIP_HDRS, 0);
+	int rc = parse_request(c, s, m, &q.sm);
 	if (rc != SIP_OK) {
 		r->action = HP_ACT_NOT_SIP;
 		return;

@@ -759,12 +759,16 @@ int sip_parse(sip_msg *m, const uint8_t *data, size_t len, sip_hdr *hdrs, uint16
 		return r;
 	if (eols & (eols - 1))
 		m->quirks |= SIP_Q_EOL_MIXED;
-	if (flags & SIP_PARSE_NO_CHECKS)
-		return SIP_OK;
+	if (!(flags & SIP_PARSE_NO_CHECKS))
+		sip_check(m);
+	return SIP_OK;
+}
+
+void sip_check(sip_msg *m)
+{
 	if (m->kind == SIP_REQUEST)
 		check_request(m);
 	check_common(m);
-	return SIP_OK;
 }
 
 static int starts(const uint8_t *p, size_t n, const char *lit)

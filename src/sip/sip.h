@@ -231,6 +231,13 @@ enum sip_parse_flags {
 /* Parses the message at the start of data. Returns enum sip_result. */
 int sip_parse(sip_msg *m, const uint8_t *data, size_t len, sip_hdr *hdrs, uint16_t cap,
 	      unsigned flags);
+/* The checks SIP_PARSE_NO_CHECKS leaves out, on a message parsed with it (or
+ * read by sip_parse_like): afterwards m is what sip_parse without that flag
+ * gives. They only add quirks, those of SIP_Q_CHECKS. */
+void sip_check(sip_msg *m);
+#define SIP_Q_CHECKS                                                                               \
+	(SIP_Q_MISSING | SIP_Q_CSEQ_METHOD | SIP_Q_CSEQ_RANGE | SIP_Q_MAXFWD | SIP_Q_BAD_VERSION | \
+	 SIP_Q_QUOTE)
 
 /* ---- Layout replay ---------------------------------------------------------
  * A scanner sends one request layout over and over, changing only values.
