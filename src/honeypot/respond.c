@@ -87,16 +87,28 @@ static void w_cstr(wbuf *w, const char *s)
 	w_put(w, s, strlen(s));
 }
 
+/* Counts the digits first, then writes two at a time from the end (a
+ * log line and a reply write about ten numbers). */
 size_t hp_utoa(uint64_t v, char out[21])
 {
-	char t[21];
-	size_t n = 0;
-	do {
-		t[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	for (size_t i = 0; i < n; i++)
-		out[i] = t[n - 1 - i];
+	static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+				    "25262728293031323334353637383940414243444546474849"
+				    "50515253545556575859606162636465666768697071727374"
+				    "75767778798081828384858687888990919293949596979899";
+	size_t n = 1;
+	for (uint64_t p = 10; n < 20 && v >= p; p *= 10)
+		n++;
+	char *o = out + n;
+	while (v >= 100) {
+		unsigned r = (unsigned)(v % 100);
+		v /= 100;
+		o -= 2;
+		memcpy(o, pairs + 2 * r, 2);
+	}
+	if (v >= 10)
+		memcpy(o - 2, pairs + 2 * v, 2);
+	else
+		o[-1] = (char)('0' + v);
 	return n;
 }
 

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -960,6 +961,27 @@ static void test_view_and_profile(void **state)
 /* sip_looks_like() read 10 bytes of an 8- or 9-byte "SUBSCRIB..." (found
  * by fuzz_sip while this work was tested; fixed in sip.c). Exact-size heap
  * copies, so that AddressSanitizer sees any over-read. */
+/* hp_utoa writes what printf does: at every power of ten and its
+ * neighbours, pairs of digits, and the largest value. */
+static void test_utoa(void **state)
+{
+	(void)state;
+	char got[22], want[22];
+	uint64_t p = 1;
+	for (int k = 0; k < 20; k++, p *= 10) {
+		const uint64_t vals[] = {p - 1, p, p + 1, p * 7 + 3, p * 9 + p / 2};
+		for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) {
+			size_t n = hp_utoa(vals[i], got);
+			got[n] = 0;
+			snprintf(want, sizeof want, "%" PRIu64, vals[i]);
+			assert_string_equal(got, want);
+		}
+	}
+	size_t n = hp_utoa(UINT64_MAX, got);
+	got[n] = 0;
+	assert_string_equal(got, "18446744073709551615");
+}
+
 static void test_sip_looks_like_short(void **state)
 {
 	(void)state;
@@ -999,6 +1021,7 @@ int main(void)
 	    cmocka_unit_test(test_config_file),
 	    cmocka_unit_test(test_view_and_profile),
 	    cmocka_unit_test(test_sip_looks_like_short),
+	    cmocka_unit_test(test_utoa),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
