@@ -654,28 +654,23 @@ static int parse_headers(sip_msg *m, cursor *c, const uint8_t *base, uint8_t *eo
 
 /* ---- checks -------------------------------------------------------------- */
 
-static void check_request(sip_msg *m)
+/* cs: the CSeq parsed (NULL if there is none or it does not parse). */
+static void check_request(sip_msg *m, const sip_cseq *cs)
 {
 	static const uint8_t need[] = {SIP_H_VIA, SIP_H_FROM, SIP_H_TO, SIP_H_CALL_ID, SIP_H_CSEQ};
 	for (size_t i = 0; i < sizeof need; i++)
 		if (!(m->ids_seen & ((uint64_t)1 << need[i])))
 			m->quirks |= SIP_Q_MISSING;
-	const sip_hdr *h = sip_find(m, SIP_H_CSEQ);
-	sip_cseq cs;
-	if (h && sip_parse_cseq(h->value, &cs) == 0) {
-		if (cs.method.len != m->method_str.len ||
-		    memcmp(cs.method.p, m->method_str.p, cs.method.len) != 0)
-			m->quirks |= SIP_Q_CSEQ_METHOD;
-	}
+	if (cs && (cs->method.len != m->method_str.len ||
+		   memcmp(cs->method.p, m->method_str.p, cs->method.len) != 0))
+		m->quirks |= SIP_Q_CSEQ_METHOD;
 }
 
-static void check_common(sip_msg *m)
+static void check_common(sip_msg *m, const sip_cseq *cs)
 {
-	const sip_hdr *h = sip_find(m, SIP_H_CSEQ);
-	sip_cseq cs;
-	if (h && sip_parse_cseq(h->value, &cs) == 0 && cs.num >= ((uint64_t)1 << 31))
+	if (cs && cs->num >= ((uint64_t)1 << 31))
 		m->quirks |= SIP_Q_CSEQ_RANGE;
-	h = sip_find(m, SIP_H_MAX_FORWARDS);
+	const sip_hdr *h = sip_find(m, SIP_H_MAX_FORWARDS);
 	if (h) {
 		int64_t mf = sip_number(h->value);
 		if (mf < 0 || mf > 255)
@@ -684,11 +679,10 @@ static void check_common(sip_msg *m)
 	if (!sip_str_eq(m->version, "SIP/2.0"))
 		m->quirks |= SIP_Q_BAD_VERSION;
 	for (uint16_t i = 0; i < m->nhdr; i++) {
-		sip_nameaddr na;
 		unsigned id = m->hdr[i].id;
 		sip_str v = m->hdr[i].value;
 		if ((id == SIP_H_FROM || id == SIP_H_TO || id == SIP_H_CONTACT) && v.len &&
-		    memchr(v.p, '"', v.len) && sip_parse_nameaddr(v, &na) < 0 && na.bad_quote)
+		    memchr(v.p, '"', v.len) && sip_nameaddr_bad_quote(v))
 			m->quirks |= SIP_Q_QUOTE;
 	}
 }
@@ -769,9 +763,12 @@ int sip_parse(sip_msg *m, const uint8_t *data, size_t len, sip_hdr *hdrs, uint16
 
 void sip_check(sip_msg *m)
 {
+	const sip_hdr *h = sip_find(m, SIP_H_CSEQ);
+	sip_cseq cs;
+	const sip_cseq *csp = h && sip_parse_cseq(h->value, &cs) == 0 ? &cs : NULL;
 	if (m->kind == SIP_REQUEST)
-		check_request(m);
-	check_common(m);
+		check_request(m, csp);
+	check_common(m, csp);
 }
 
 static int starts(const uint8_t *p, size_t n, const char *lit)

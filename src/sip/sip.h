@@ -335,6 +335,9 @@ typedef struct sip_nameaddr {
 	uint8_t bad_quote; /* unterminated quoted display name */
 } sip_nameaddr;
 int sip_parse_nameaddr(sip_str s, sip_nameaddr *na);
+/* 1 when sip_parse_nameaddr(s) would fail on an unterminated quoted display
+ * name (bad_quote), without parsing the rest. */
+int sip_nameaddr_bad_quote(sip_str s);
 
 typedef struct sip_via {
 	sip_str protocol;  /* "SIP/2.0/UDP" as written (may contain blanks) */

@@ -329,6 +329,14 @@ int sip_parse_nameaddr(sip_str s, sip_nameaddr *na)
 	return na->uri.len ? 0 : -1;
 }
 
+int sip_nameaddr_bad_quote(sip_str s)
+{
+	cursor c = vcur(s);
+	skip_lws(&c);
+	sip_str display;
+	return peek(&c) == '"' && read_quoted(&c, &display) < 0;
+}
+
 int sip_param(sip_str params, const char *name, sip_str *value)
 {
 	size_t nl = strlen(name);

@@ -23,8 +23,11 @@ static void values(const sip_msg *m)
 		sip_cseq cs;
 		sip_auth a;
 		sip_str p;
-		if (sip_parse_nameaddr(v, &na) == 0)
+		int na_rc = sip_parse_nameaddr(v, &na);
+		if (na_rc == 0)
 			(void)sip_parse_uri(na.uri, &u);
+		if (sip_nameaddr_bad_quote(v) != (na_rc < 0 && na.bad_quote))
+			abort(); /* the short check agrees with the parser */
 		(void)sip_parse_via(v, &via);
 		(void)sip_parse_cseq(v, &cs);
 		(void)sip_parse_auth(v, &a);
