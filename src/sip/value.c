@@ -360,6 +360,38 @@ int sip_param(sip_str params, const char *name, sip_str *value)
 	return 0;
 }
 
+/* What sip_param(params, "branch") and sip_param(params, "rport") give, in
+ * one pass over the parameters: the first of each name counts, and a
+ * value never holds the ';' that starts the next parameter. */
+static void via_params(sip_via *v)
+{
+	cursor c = vcur(v->params);
+	int branch = 0, rport = 0;
+	while (rd_left(&c) && !(branch && rport)) {
+		if (rd_u8(&c) != ';')
+			continue;
+		skip_lws(&c);
+		sip_str n = take_until(&c, stop_param_name_lws);
+		skip_lws(&c);
+		int is_branch = !branch && sip_str_ieq(n, "branch");
+		if (!is_branch && (rport || !sip_str_ieq(n, "rport")))
+			continue;
+		sip_str value = sip_str_of(NULL, 0);
+		if (peek(&c) == '=') {
+			rd_skip(&c, 1);
+			skip_lws(&c);
+			value = take_until(&c, stop_semi_comma_lws);
+		}
+		if (is_branch) {
+			v->branch = value;
+			branch = 1;
+		} else {
+			rport = 1;
+		}
+	}
+	v->rport = (uint8_t)rport;
+}
+
 int sip_parse_via(sip_str s, sip_via *v)
 {
 	memset(v, 0, sizeof *v);
@@ -387,9 +419,7 @@ int sip_parse_via(sip_str s, sip_via *v)
 	classify_host(v->host, &v->host_kind, &v->v4);
 	skip_lws(&c);
 	v->params = take_until(&c, stop_comma);
-	sip_str dummy;
-	sip_param(v->params, "branch", &v->branch);
-	v->rport = (uint8_t)sip_param(v->params, "rport", &dummy);
+	via_params(v);
 	return v->host.len ? 0 : -1;
 }
 

@@ -29,6 +29,11 @@ static void values(const sip_msg *m)
 		if (sip_nameaddr_bad_quote(v) != (na_rc < 0 && na.bad_quote))
 			abort(); /* the short check agrees with the parser */
 		(void)sip_parse_via(v, &via);
+		sip_str br = sip_str_of(NULL, 0), rp;
+		int has_br = sip_param(via.params, "branch", &br);
+		if ((unsigned)sip_param(via.params, "rport", &rp) != via.rport ||
+		    br.p != via.branch.p || br.len != via.branch.len || (!has_br && via.branch.len))
+			abort(); /* the one-pass reading of Via's parameters */
 		(void)sip_parse_cseq(v, &cs);
 		(void)sip_parse_auth(v, &a);
 		(void)sip_param(v, "tag", &p);
