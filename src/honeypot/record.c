@@ -395,11 +395,18 @@ static void fkplain(buf *b, const char *key, size_t klen, const char *v, size_t 
 	b->len += klen + n + 6;
 }
 
+/* ,"key":123, the digits written in place. */
 static void fkintn(buf *b, const char *key, size_t klen, uint64_t v)
 {
-	char t[21];
-	fkey(b, key, klen);
-	buf_put(b, t, hp_utoa(v, t));
+	if (buf_reserve(b, klen + 4 + 21) < 0)
+		return;
+	uint8_t *o = b->p + b->len;
+	o[0] = ',';
+	o[1] = '"';
+	memcpy(o + 2, key, klen);
+	o[klen + 2] = '"';
+	o[klen + 3] = ':';
+	b->len += klen + 4 + hp_utoa(v, (char *)o + klen + 4);
 }
 
 static void fkspann(buf *b, const char *key, size_t klen, const hp_rec *x, int f)

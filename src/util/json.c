@@ -118,6 +118,22 @@ static inline size_t copy_plain(const uint8_t *s, size_t i, size_t n, uint8_t **
 		d += 16;
 	}
 #endif
+	/* 8 bytes a test for the rest (a short value, a message's last line) */
+	const uint64_t ones = 0x0101010101010101ULL, highs = ones * 0x80;
+	while (i + 8 <= n) {
+		uint64_t x;
+		memcpy(&x, s + i, 8);
+		/* any byte below 0x20, above 0x7e, '"' or '\\' (exact tests
+		 * for "any", not for which) */
+		uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+		uint64_t bad = ((x - ones * 0x20) & ~x) | ((x + ones) | x) | ((q - ones) & ~q) |
+			       ((b - ones) & ~b);
+		if (bad & highs)
+			break;
+		memcpy(d, &x, 8);
+		i += 8;
+		d += 8;
+	}
 	while (i < n && plain(s[i]))
 		*d++ = s[i++];
 	*o = d;
