@@ -190,6 +190,17 @@ fail:
 }
 
 /* Whether compiled text holds placeholder ph. */
+/* HP_MARK directly followed by the byte ph anywhere in t (also where the
+ * mark is a token's count byte: what the responder looked for before this
+ * was computed here). */
+static int has_mark_then(const char *t, size_t n, int ph)
+{
+	for (size_t i = 0; i + 1 < n; i++)
+		if ((unsigned char)t[i] == HP_MARK && t[i + 1] == ph)
+			return 1;
+	return 0;
+}
+
 static int has_ph(const char *t, size_t n, int ph)
 {
 	for (size_t i = 0; i + 1 < n; i++) {
@@ -528,6 +539,9 @@ static int block_line(pstate *s, const char *text)
 	l->len = (uint16_t)strlen(c);
 	l->optional = (uint8_t)optional;
 	l->via = (uint8_t)has_ph(c, l->len, HP_PH_VIA);
+	l->content_length = (uint8_t)has_mark_then(c, l->len, HP_PH_CONTENT_LENGTH);
+	l->content_type =
+	    (uint8_t)(l->len >= 13 && sip_str_ieq(sip_str_of(c, 13), "Content-Type:"));
 	if (l->via && b->status)
 		return perr(s, "{via} belongs in 'reply *'");
 	return 0;

@@ -71,6 +71,9 @@ typedef struct hp_line {
 	uint8_t optional; /* 1 ("?"): dropped, last first, when the reply must
 			     shrink; 2 ("??"): only after every "?" line */
 	uint8_t via;	  /* the line holds {via} */
+	/* known when loaded, not looked for in every reply: */
+	uint8_t content_length; /* the line holds {content-length} (expanded last) */
+	uint8_t content_type;	/* the line starts "Content-Type:" (goes with the body) */
 } hp_line;
 
 /* The lines of one kind of reply: method (-1 any) and status (0: the

@@ -230,6 +230,7 @@ struct hp_recorder {
 	uint64_t msgs, bytes;
 	double last_commit;
 	buf line;
+	buf head;     /* ,"event":"message","sensor":"..." escaped once */
 	int64_t tsec; /* the second whose text is in tstr */
 	char tstr[48];
 	size_t tlen;
@@ -265,6 +266,9 @@ static FILE *open_log(const char *path, char *err, size_t errlen)
 	return f;
 }
 
+/* A literal: its length known when compiled. */
+#define PUTL(b, lit) buf_put((b), (lit), sizeof(lit) - 1)
+
 hp_recorder *hp_recorder_new(const hp_recorder_opts *o, store *st, ingest *g, hp_pipe *p, char *err,
 			     size_t errlen)
 {
@@ -278,7 +282,19 @@ hp_recorder *hp_recorder_new(const hp_recorder_opts *o, store *st, ingest *g, hp
 	r->g = g;
 	r->p = p;
 	buf_init(&r->line);
+	buf_init(&r->head);
+	PUTL(&r->head, ",\"event\":\"message\",\"sensor\":\"");
+	json_escape(&r->head, o->sensor, strlen(o->sensor));
+	buf_putc(&r->head, '"');
+	if (r->head.oom) {
+		snprintf(err, errlen, "out of memory");
+		buf_free(&r->line);
+		buf_free(&r->head);
+		free(r);
+		return NULL;
+	}
 	if (o->log_path && !(r->log = open_log(o->log_path, err, errlen))) {
+		buf_free(&r->head);
 		free(r);
 		return NULL;
 	}
@@ -339,9 +355,6 @@ static void ev_ends(jw *w, const hp_rec *x)
 
 /* ---- message events, written by hand: one per message, the hot path -------------------- */
 
-/* A literal: its length known when compiled. */
-#define PUTL(b, lit) buf_put((b), (lit), sizeof(lit) - 1)
-
 /* ,"key": with the key's length known (keys are literals but in fauth):
  * one copy, no strlen. Keys need no escaping. */
 static void fkey(buf *b, const char *key, size_t klen)
@@ -366,11 +379,34 @@ static void fkstrn(buf *b, const char *key, size_t klen, const void *v, size_t n
 	buf_putc(b, '"');
 }
 
+/* ,"key":"value" for a value that needs no escaping (the honeypot's own
+ * names, address texts): one copy. */
+static void fkplain(buf *b, const char *key, size_t klen, const char *v, size_t n)
+{
+	if (buf_reserve(b, klen + n + 6) < 0)
+		return;
+	uint8_t *o = b->p + b->len;
+	o[0] = ',';
+	o[1] = '"';
+	memcpy(o + 2, key, klen);
+	memcpy(o + 2 + klen, "\":\"", 3);
+	memcpy(o + 5 + klen, v, n);
+	o[5 + klen + n] = '"';
+	b->len += klen + n + 6;
+}
+
+/* ,"key":123, the digits written in place. */
 static void fkintn(buf *b, const char *key, size_t klen, uint64_t v)
 {
-	char t[21];
-	fkey(b, key, klen);
-	buf_put(b, t, hp_utoa(v, t));
+	if (buf_reserve(b, klen + 4 + 21) < 0)
+		return;
+	uint8_t *o = b->p + b->len;
+	o[0] = ',';
+	o[1] = '"';
+	memcpy(o + 2, key, klen);
+	o[klen + 2] = '"';
+	o[klen + 3] = ':';
+	b->len += klen + 4 + hp_utoa(v, (char *)o + klen + 4);
 }
 
 static void fkspann(buf *b, const char *key, size_t klen, const hp_rec *x, int f)
@@ -386,10 +422,17 @@ static void fkspann(buf *b, const char *key, size_t klen, const hp_rec *x, int f
 #define fkcstr(b, key, v)    fkstr_c((b), LIT(key), (v))
 #define fkint(b, key, v)     fkintn((b), LIT(key), (v))
 #define fkspan(b, key, x, f) fkspann((b), LIT(key), (x), (f))
+#define fklit(b, key, v)     fkplain((b), LIT(key), LIT(v))
+#define fkpstr(b, key, v)    fkplain_c((b), LIT(key), (v))
 
 static void fkstr_c(buf *b, const char *key, size_t klen, const char *v)
 {
 	fkstrn(b, key, klen, v, strlen(v));
+}
+
+static void fkplain_c(buf *b, const char *key, size_t klen, const char *v)
+{
+	fkplain(b, key, klen, v, strlen(v));
 }
 
 /* "time":"2010-07-09T14:03:11.123Z", the date part kept for the second. */
@@ -419,10 +462,13 @@ static void ftime(hp_recorder *r, buf *b, int64_t ns)
 static void fends(buf *b, const hp_rec *x)
 {
 	char a[46];
-	fkcstr(b, "transport", x->proto == 6 ? "tcp" : "udp");
-	fkcstr(b, "src", addr_str(x->src, a));
+	if (x->proto == 6)
+		fklit(b, "transport", "tcp");
+	else
+		fklit(b, "transport", "udp");
+	fkpstr(b, "src", addr_str(x->src, a));
 	fkint(b, "sport", x->sport);
-	fkcstr(b, "dst", addr_str(x->dst, a));
+	fkpstr(b, "dst", addr_str(x->dst, a));
 	fkint(b, "dport", x->dport);
 	if (x->conn)
 		fkint(b, "connection", x->conn);
@@ -459,10 +505,13 @@ static void fsip(buf *b, const hp_rec *x)
 {
 	const hp_result *res = &x->u.r;
 	if (res->action == HP_ACT_NOT_SIP || !res->kind) {
-		fkcstr(b, "kind", "not-sip");
+		fklit(b, "kind", "not-sip");
 		return;
 	}
-	fkcstr(b, "kind", res->kind == SIP_REQUEST ? "request" : "response");
+	if (res->kind == SIP_REQUEST)
+		fklit(b, "kind", "request");
+	else
+		fklit(b, "kind", "response");
 	fkspan(b, "method", x, HP_F_METHOD);
 	fkspan(b, "request_uri", x, HP_F_URI);
 	if (res->kind == SIP_RESPONSE)
@@ -498,15 +547,14 @@ static void ev_message(hp_recorder *r, const hp_rec *x)
 	buf *b = &r->line;
 	buf_reset(b);
 	ftime(r, b, x->ts_ns);
-	fkcstr(b, "event", "message");
-	fkcstr(b, "sensor", r->o.sensor);
+	buf_put(b, r->head.p, r->head.len);
 	fends(b, x);
 	fkint(b, "size", x->wire_len);
 	if (x->ttl)
 		fkint(b, "ttl", x->ttl);
 	if (res->action != HP_ACT_TOO_LARGE && res->action != HP_ACT_INCOMPLETE)
 		fsip(b, x);
-	fkcstr(b, "action", hp_action_name(res->action));
+	fkpstr(b, "action", hp_action_name(res->action));
 	if (res->status)
 		fkint(b, "status", res->status);
 	if (x->reply_len)
@@ -837,6 +885,7 @@ int hp_recorder_finish(hp_recorder *r)
 	}
 	int failed = r->failed;
 	buf_free(&r->line);
+	buf_free(&r->head);
 	free(r);
 	return failed;
 }

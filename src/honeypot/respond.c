@@ -19,6 +19,7 @@
 
 #define MAX_PARTS     160   /* header lines of one reply */
 #define TEMPLATE_ROOM 16384 /* bytes a reply may add to what it echoes */
+#define HP_LAYOUTS    8	    /* request layouts kept (sip_parse_like) */
 
 static const char *const action_names[HP_ACT_COUNT] = {
     "",
@@ -86,16 +87,28 @@ static void w_cstr(wbuf *w, const char *s)
 	w_put(w, s, strlen(s));
 }
 
+/* Counts the digits first, then writes two at a time from the end (a
+ * log line and a reply write about ten numbers). */
 size_t hp_utoa(uint64_t v, char out[21])
 {
-	char t[21];
-	size_t n = 0;
-	do {
-		t[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	for (size_t i = 0; i < n; i++)
-		out[i] = t[n - 1 - i];
+	static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+				    "25262728293031323334353637383940414243444546474849"
+				    "50515253545556575859606162636465666768697071727374"
+				    "75767778798081828384858687888990919293949596979899";
+	size_t n = 1;
+	for (uint64_t p = 10; n < 20 && v >= p; p *= 10)
+		n++;
+	char *o = out + n;
+	while (v >= 100) {
+		unsigned r = (unsigned)(v % 100);
+		v /= 100;
+		o -= 2;
+		memcpy(o, pairs + 2 * r, 2);
+	}
+	if (v >= 10)
+		memcpy(o - 2, pairs + 2 * v, 2);
+	else
+		o[-1] = (char)('0' + v);
 	return n;
 }
 
@@ -132,6 +145,10 @@ struct hp_ctx {
 	uint32_t body_off, body_len;
 	uint8_t body_optional, body_keep;
 	sip_hdr hdrs[SIP_HDRS];
+	/* request layouts kept for sip_parse_like: a scanner repeats one */
+	sip_layout layout[HP_LAYOUTS];
+	uint8_t layout_next; /* the slot the next layout kept takes */
+	uint8_t layout_last; /* the slot kept last + 1, 0 none */
 };
 
 /* splitmix64 (Steele, Lea, Flood 2014): a fast, well-mixed stream. */
@@ -556,12 +573,6 @@ static void w_expand(hp_ctx *c, wbuf *w, const req *q, const char *t, size_t n, 
 	}
 }
 
-static int starts_ci(const char *t, size_t n, const char *lit)
-{
-	size_t l = strlen(lit);
-	return n >= l && sip_str_ieq(sip_str_of(t, l), lit);
-}
-
 /* An echoed value keeps the request's folds as written, and a hostile fold
  * (CRLF, blanks, then a bare LF) would end the reply's header section early.
  * So every run of blanks and line ends inside a reply line (a part, written
@@ -607,7 +618,7 @@ static void add_part(hp_ctx *c, wbuf *a, size_t start, const hp_line *l, const h
 	pt->off = (uint32_t)start;
 	pt->len = (uint32_t)(a->n - start);
 	pt->optional = l->optional;
-	pt->content_type = (uint8_t)starts_ci(l->text, l->len, "Content-Type:");
+	pt->content_type = l->content_type;
 	pt->keep = 1;
 	pt->cl = cl;
 }
@@ -635,13 +646,9 @@ static void expand_line(hp_ctx *c, wbuf *a, const req *q, const hp_line *l)
 	if (l->len == 2 && (unsigned char)l->text[0] == HP_MARK && l->text[1] == HP_PH_EXTRA)
 		return; /* {extra}: handled by the caller */
 	size_t start = a->n;
-	int is_cl = 0;
-	for (size_t i = 0; i + 1 < l->len && !is_cl; i++)
-		is_cl =
-		    (unsigned char)l->text[i] == HP_MARK && l->text[i + 1] == HP_PH_CONTENT_LENGTH;
-	if (!is_cl)
+	if (!l->content_length)
 		w_expand(c, a, q, l->text, l->len, none, 0);
-	add_part(c, a, start, l, is_cl ? l : NULL);
+	add_part(c, a, start, l, l->content_length ? l : NULL);
 }
 
 /* Expands the reply's lines (base template with the specific block's lines
@@ -675,10 +682,21 @@ static int expand_reply(hp_ctx *c, const req *q, const hp_block *base, const hp_
 
 /* ---- fitting and assembling ------------------------------------------------------- */
 
-static size_t status_line(hp_ctx *c, int status, char *s, size_t n)
+/* "SIP/2.0 200 OK\r\n" into s (0 if it does not fit n - 1 bytes), by hand:
+ * snprintf cost a thousand instructions a reply. */
+static size_t status_line(hp_ctx *c, uint16_t status, char *s, size_t n)
 {
-	int k = snprintf(s, n, "SIP/2.0 %d %s\r\n", status, hp_reason(c->p, status));
-	return k > 0 && (size_t)k < n ? (size_t)k : 0;
+	const char *reason = hp_reason(c->p, status);
+	char code[21];
+	size_t cl = hp_utoa(status, code), rl = strlen(reason), k = 8 + cl + 1 + rl + 2;
+	if (k >= n)
+		return 0;
+	memcpy(s, "SIP/2.0 ", 8);
+	memcpy(s + 8, code, cl);
+	s[8 + cl] = ' ';
+	memcpy(s + 9 + cl, reason, rl);
+	memcpy(s + 9 + cl + rl, "\r\n", 2);
+	return k;
 }
 
 static size_t cl_len(hp_ctx *c, const req *q, const part *pt, uint32_t body)
@@ -750,7 +768,7 @@ static size_t assemble(hp_ctx *c, const req *q, const char *sl, size_t sln)
 }
 
 /* Builds the reply with `status` into c->out within `limit` bytes. */
-static size_t build_reply(hp_ctx *c, const req *q, int status, size_t limit, uint16_t *dropped)
+static size_t build_reply(hp_ctx *c, const req *q, uint16_t status, size_t limit, uint16_t *dropped)
 {
 	const hp_block *base = hp_personality_block(c->p, -1, 0);
 	const hp_block *spec = hp_personality_block(c->p, q->sm.method, status);
@@ -1054,12 +1072,41 @@ static void note_fields(hp_result *r, const hp_msg *m, const sip_msg *sm)
 	r->rstatus = sm->status;
 }
 
+/* Parses m as sip_parse(..., 0) does. A source (or, for a source without
+ * one, the sources together: one kit scans from many addresses) repeats its
+ * last request's layout: m is first read as laid out so (sip_parse_like
+ * checks every byte that could make the parse differ), else parsed and its
+ * layout kept. */
+static int parse_request(hp_ctx *c, hp_src *s, const hp_msg *m, sip_msg *sm)
+{
+	unsigned k = s && s->layout ? s->layout : c->layout_last;
+	if (k &&
+	    sip_parse_like(&c->layout[k - 1], sm, m->data, m->len, c->hdrs, SIP_HDRS) == SIP_OK) {
+		sip_check(sm);
+		return SIP_OK;
+	}
+	int rc = sip_parse(sm, m->data, m->len, c->hdrs, SIP_HDRS, SIP_PARSE_NO_CHECKS);
+	if (rc != SIP_OK)
+		return rc;
+	unsigned slot = c->layout_next;
+	if (sip_layout_keep(&c->layout[slot], sm, m->data, m->len) == 0) {
+		c->layout_next = (uint8_t)((slot + 1) % HP_LAYOUTS);
+		c->layout_last = (uint8_t)(slot + 1);
+		if (s)
+			s->layout = (uint8_t)(slot + 1);
+	} else if (c->layout_last == slot + 1) { /* the slot was emptied */
+		c->layout_last = 0;
+	}
+	sip_check(sm);
+	return SIP_OK;
+}
+
 static void handle_sip(hp_ctx *c, hp_src *s, const hp_msg *m, hp_result *r)
 {
 	req q;
 	memset(&q, 0, sizeof q);
 	q.m = m;
-	int rc = sip_parse(&q.sm, m->data, m->len, c->hdrs, SIP_HDRS, 0);
+	int rc = parse_request(c, s, m, &q.sm);
 	if (rc != SIP_OK) {
 		r->action = HP_ACT_NOT_SIP;
 		return;

@@ -28,6 +28,7 @@ typedef struct hp_src {
 	uint32_t hash;		     /* 0: free slot */
 	uint16_t conns;		     /* TCP connections open */
 	uint8_t nonce_next;	     /* ring position in nonce[] */
+	uint8_t layout;		     /* responder's layout slot of its last request + 1, 0 none */
 	int64_t seen_ns;	     /* last message */
 	int64_t credit;		     /* bytes received minus bytes sent */
 	hp_bucket bucket;	     /* replies */

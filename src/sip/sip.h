@@ -231,6 +231,13 @@ enum sip_parse_flags {
 /* Parses the message at the start of data. Returns enum sip_result. */
 int sip_parse(sip_msg *m, const uint8_t *data, size_t len, sip_hdr *hdrs, uint16_t cap,
 	      unsigned flags);
+/* The checks SIP_PARSE_NO_CHECKS leaves out, on a message parsed with it (or
+ * read by sip_parse_like): afterwards m is what sip_parse without that flag
+ * gives. They only add quirks, those of SIP_Q_CHECKS. */
+void sip_check(sip_msg *m);
+#define SIP_Q_CHECKS                                                                               \
+	(SIP_Q_MISSING | SIP_Q_CSEQ_METHOD | SIP_Q_CSEQ_RANGE | SIP_Q_MAXFWD | SIP_Q_BAD_VERSION | \
+	 SIP_Q_QUOTE)
 
 /* ---- Layout replay ---------------------------------------------------------
  * A scanner sends one request layout over and over, changing only values.
@@ -328,6 +335,9 @@ typedef struct sip_nameaddr {
 	uint8_t bad_quote; /* unterminated quoted display name */
 } sip_nameaddr;
 int sip_parse_nameaddr(sip_str s, sip_nameaddr *na);
+/* 1 when sip_parse_nameaddr(s) would fail on an unterminated quoted display
+ * name (bad_quote), without parsing the rest. */
+int sip_nameaddr_bad_quote(sip_str s);
 
 typedef struct sip_via {
 	sip_str protocol;  /* "SIP/2.0/UDP" as written (may contain blanks) */
@@ -405,8 +415,19 @@ static inline int sip_bytes_eq(const void *a, const void *b, size_t n)
 			return 0;
 	return 1;
 }
-int sip_str_eq(sip_str s, const char *lit);  /* exact */
-int sip_str_ieq(sip_str s, const char *lit); /* ASCII case-insensitive */
+/* s equals the n bytes of lit: exactly, or ASCII case-insensitively. */
+int sip_str_eqn(sip_str s, const char *lit, size_t n);
+int sip_str_ieqn(sip_str s, const char *lit, size_t n);
+/* The same for a C string; inline so that a literal's length is known when
+ * compiling instead of counted on every call. */
+static inline int sip_str_eq(sip_str s, const char *lit)
+{
+	return sip_str_eqn(s, lit, strlen(lit));
+}
+static inline int sip_str_ieq(sip_str s, const char *lit)
+{
+	return sip_str_ieqn(s, lit, strlen(lit));
+}
 /* Copies s into out (NUL-terminated, truncated to outlen - 1); bytes that are
  * not printable ASCII become '?'. Returns out. */
 char *sip_str_copy(sip_str s, char *out, size_t outlen);

@@ -38,18 +38,37 @@ static uint32_t skip_lws(cursor *c)
 	return n;
 }
 
-/* Takes bytes while none of `stop` (nor LWS if stop_lws) is next. */
-static sip_str take_until(cursor *c, const char *stop, int stop_lws)
+/* Stop sets of take_until: a byte per byte value, non-zero where the take
+ * stops. Constant tables (one per call site's set) instead of a set rebuilt
+ * from a string on every call. "_lws" sets also stop at linear white space. */
+#define STOP_LWS [' '] = 1, ['\t'] = 1, ['\r'] = 1, ['\n'] = 1
+typedef uint8_t stop_set[256];
+static const stop_set stop_rbracket = {[']'] = 1};
+static const stop_set stop_gt = {['>'] = 1};
+static const stop_set stop_comma = {[','] = 1};
+static const stop_set stop_colon = {[':'] = 1};
+static const stop_set stop_qgt = {['?'] = 1, ['>'] = 1};
+static const stop_set stop_lws = {STOP_LWS};
+static const stop_set stop_colon_lws = {[':'] = 1, STOP_LWS};
+static const stop_set stop_semi_lws = {[';'] = 1, STOP_LWS};
+static const stop_set stop_comma_lws = {[','] = 1, STOP_LWS};
+static const stop_set stop_semi_comma_lws = {[';'] = 1, [','] = 1, STOP_LWS};
+static const stop_set stop_param_name_lws = {['='] = 1, [';'] = 1, [','] = 1, STOP_LWS};
+static const stop_set stop_via_part_lws = {['/'] = 1, [';'] = 1, [','] = 1, STOP_LWS};
+static const stop_set stop_auth_scheme_lws = {[','] = 1, ['='] = 1, STOP_LWS};
+/* host and port of a URI (the port stops where the host's stops do, but ':') */
+static const stop_set stop_uri_host_lws = {[':'] = 1, [';'] = 1, ['?'] = 1, ['>'] = 1, STOP_LWS};
+static const stop_set stop_uri_port_lws = {[';'] = 1, ['?'] = 1, ['>'] = 1, STOP_LWS};
+/* host and port of a Via's sent-by */
+static const stop_set stop_via_host_lws = {[':'] = 1, [';'] = 1, [','] = 1, STOP_LWS};
+static const stop_set stop_via_port_lws = {[';'] = 1, [','] = 1, STOP_LWS};
+
+/* Takes bytes while none of stop is next. */
+static sip_str take_until(cursor *c, const stop_set stop)
 {
-	uint8_t set[32] = {0}; /* a bit per byte value: faster than strchr per byte */
-	for (const char *q = stop; *q; q++)
-		set[(uint8_t)*q >> 3] |= (uint8_t)(1u << (*q & 7));
-	if (stop_lws)
-		for (const char *q = " \t\r\n"; *q; q++)
-			set[(uint8_t)*q >> 3] |= (uint8_t)(1u << (*q & 7));
 	const uint8_t *p = rd_ptr(c);
 	size_t n = 0, left = rd_left(c);
-	while (n < left && !(set[p[n] >> 3] & (1u << (p[n] & 7))))
+	while (n < left && !stop[p[n]])
 		n++;
 	return sip_str_of(rd_view(c, n), n);
 }
@@ -59,15 +78,13 @@ static uint8_t lower(uint8_t c)
 	return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c;
 }
 
-int sip_str_eq(sip_str s, const char *lit)
+int sip_str_eqn(sip_str s, const char *lit, size_t n)
 {
-	size_t n = strlen(lit);
 	return s.len == n && (n == 0 || memcmp(s.p, lit, n) == 0);
 }
 
-int sip_str_ieq(sip_str s, const char *lit)
+int sip_str_ieqn(sip_str s, const char *lit, size_t n)
 {
-	size_t n = strlen(lit);
 	if (s.len != n)
 		return 0;
 	for (size_t i = 0; i < n; i++)
@@ -140,18 +157,17 @@ static void classify_host(sip_str h, uint8_t *kind, uint32_t *v4)
 		*kind = SIP_HOST_NAME;
 }
 
-/* host [":" port], IPv6 in brackets. Stops at any of stop. */
-static void read_hostport(cursor *c, const char *stop, sip_str *host, sip_str *port_str,
-			  uint16_t *port)
+/* host [":" port], IPv6 in brackets. The host stops at host_stop (which
+ * holds ':' and LWS), the port at port_stop (the same without ':'). */
+static void read_hostport(cursor *c, const stop_set host_stop, const stop_set port_stop,
+			  sip_str *host, sip_str *port_str, uint16_t *port)
 {
 	if (peek(c) == '[') {
 		rd_skip(c, 1);
-		*host = take_until(c, "]", 0);
+		*host = take_until(c, stop_rbracket);
 		rd_skip(c, 1);
 	} else {
-		char st[16] = ":";
-		strncat(st, stop, sizeof st - 2);
-		*host = take_until(c, st, 1);
+		*host = take_until(c, host_stop);
 	}
 	*port = 0;
 	*port_str = sip_str_of(NULL, 0);
@@ -163,7 +179,7 @@ static void read_hostport(cursor *c, const char *stop, sip_str *host, sip_str *p
 	}
 	rd_skip(c, 1);
 	skip_lws(c);
-	*port_str = take_until(c, stop, 1);
+	*port_str = take_until(c, port_stop);
 	int64_t v = sip_number(*port_str);
 	*port = (v > 0 && v < 65536) ? (uint16_t)v : 0;
 }
@@ -172,7 +188,7 @@ int sip_parse_uri(sip_str s, sip_uri *u)
 {
 	memset(u, 0, sizeof *u);
 	cursor c = vcur(s);
-	u->scheme = take_until(&c, ":", 1);
+	u->scheme = take_until(&c, stop_colon_lws);
 	if (peek(&c) != ':')
 		return -1;
 	rd_skip(&c, 1);
@@ -190,7 +206,7 @@ int sip_parse_uri(sip_str s, sip_uri *u)
 	}
 	if (at < left) {
 		cursor uc = rd_init(rest, at);
-		u->user = take_until(&uc, ":", 0);
+		u->user = take_until(&uc, stop_colon);
 		if (peek(&uc) == ':') {
 			rd_skip(&uc, 1);
 			u->password = sip_str_of(rd_ptr(&uc), rd_left(&uc));
@@ -198,14 +214,14 @@ int sip_parse_uri(sip_str s, sip_uri *u)
 		u->has_at = 1;
 		rd_skip(&c, at + 1);
 	}
-	read_hostport(&c, ";?>", &u->host, &u->port_str, &u->port);
+	read_hostport(&c, stop_uri_host_lws, stop_uri_port_lws, &u->host, &u->port_str, &u->port);
 	classify_host(u->host, &u->host_kind, &u->v4);
 	skip_lws(&c);
 	if (peek(&c) == ';')
-		u->params = take_until(&c, "?>", 0);
+		u->params = take_until(&c, stop_qgt);
 	if (peek(&c) == '?') {
 		rd_skip(&c, 1);
-		u->headers = take_until(&c, ">", 0);
+		u->headers = take_until(&c, stop_gt);
 	}
 	return u->host.len ? 0 : -1;
 }
@@ -248,7 +264,7 @@ static int find_tag(sip_str params, sip_str *value, uint8_t *sep)
 			continue;
 		rd_skip(&c, 1);
 		skip_lws(&c);
-		*value = take_until(&c, ";, \t\r\n", 0);
+		*value = take_until(&c, stop_semi_comma_lws);
 		*sep = param_sep(params, i);
 		return 1;
 	}
@@ -300,17 +316,25 @@ int sip_parse_nameaddr(sip_str s, sip_nameaddr *na)
 	if (peek(&c) == '<') {
 		rd_skip(&c, 1);
 		na->angle = 1;
-		na->uri = take_until(&c, ">", 0);
+		na->uri = take_until(&c, stop_gt);
 		if (peek(&c) != '>')
 			return -1;
 		rd_skip(&c, 1);
 	} else {
-		na->uri = take_until(&c, ";", 1);
+		na->uri = take_until(&c, stop_semi_lws);
 	}
 	na->params = sip_str_of(rd_ptr(&c), rd_left(&c));
 	if (!find_tag(na->params, &na->tag, &na->tag_sep))
 		na->tag_sep = SIP_PSEP_NONE;
 	return na->uri.len ? 0 : -1;
+}
+
+int sip_nameaddr_bad_quote(sip_str s)
+{
+	cursor c = vcur(s);
+	skip_lws(&c);
+	sip_str display;
+	return peek(&c) == '"' && read_quoted(&c, &display) < 0;
 }
 
 int sip_param(sip_str params, const char *name, sip_str *value)
@@ -321,19 +345,51 @@ int sip_param(sip_str params, const char *name, sip_str *value)
 		if (rd_u8(&c) != ';')
 			continue;
 		skip_lws(&c);
-		sip_str n = take_until(&c, "=;,", 1);
+		sip_str n = take_until(&c, stop_param_name_lws);
 		skip_lws(&c);
-		if (n.len != nl || !sip_str_ieq(n, name))
+		if (!sip_str_ieqn(n, name, nl))
 			continue;
 		*value = sip_str_of(NULL, 0);
 		if (peek(&c) == '=') {
 			rd_skip(&c, 1);
 			skip_lws(&c);
-			*value = take_until(&c, ";,", 1);
+			*value = take_until(&c, stop_semi_comma_lws);
 		}
 		return 1;
 	}
 	return 0;
+}
+
+/* What sip_param(params, "branch") and sip_param(params, "rport") give, in
+ * one pass over the parameters: the first of each name counts, and a
+ * value never holds the ';' that starts the next parameter. */
+static void via_params(sip_via *v)
+{
+	cursor c = vcur(v->params);
+	int branch = 0, rport = 0;
+	while (rd_left(&c) && !(branch && rport)) {
+		if (rd_u8(&c) != ';')
+			continue;
+		skip_lws(&c);
+		sip_str n = take_until(&c, stop_param_name_lws);
+		skip_lws(&c);
+		int is_branch = !branch && sip_str_ieq(n, "branch");
+		if (!is_branch && (rport || !sip_str_ieq(n, "rport")))
+			continue;
+		sip_str value = sip_str_of(NULL, 0);
+		if (peek(&c) == '=') {
+			rd_skip(&c, 1);
+			skip_lws(&c);
+			value = take_until(&c, stop_semi_comma_lws);
+		}
+		if (is_branch) {
+			v->branch = value;
+			branch = 1;
+		} else {
+			rport = 1;
+		}
+	}
+	v->rport = (uint8_t)rport;
 }
 
 int sip_parse_via(sip_str s, sip_via *v)
@@ -350,7 +406,7 @@ int sip_parse_via(sip_str s, sip_via *v)
 			rd_skip(&c, 1);
 			skip_lws(&c);
 		}
-		sip_str w = take_until(&c, "/;,", 1);
+		sip_str w = take_until(&c, stop_via_part_lws);
 		if (!w.len)
 			return -1;
 		if (part == 2)
@@ -359,13 +415,11 @@ int sip_parse_via(sip_str s, sip_via *v)
 	v->protocol = sip_str_of(ps, (size_t)(rd_ptr(&c) - ps));
 	if (!skip_lws(&c))
 		return -1;
-	read_hostport(&c, ";,", &v->host, &v->port_str, &v->port);
+	read_hostport(&c, stop_via_host_lws, stop_via_port_lws, &v->host, &v->port_str, &v->port);
 	classify_host(v->host, &v->host_kind, &v->v4);
 	skip_lws(&c);
-	v->params = take_until(&c, ",", 0);
-	sip_str dummy;
-	sip_param(v->params, "branch", &v->branch);
-	v->rport = (uint8_t)sip_param(v->params, "rport", &dummy);
+	v->params = take_until(&c, stop_comma);
+	via_params(v);
 	return v->host.len ? 0 : -1;
 }
 
@@ -383,7 +437,7 @@ int sip_parse_cseq(sip_str s, sip_cseq *cs)
 	}
 	if (!cs->digits || !skip_lws(&c))
 		return -1;
-	cs->method = take_until(&c, "", 1);
+	cs->method = take_until(&c, stop_lws);
 	skip_lws(&c);
 	return cs->method.len && !rd_left(&c) ? 0 : -1;
 }
@@ -418,7 +472,7 @@ int sip_parse_auth(sip_str s, sip_auth *a)
 	memset(a, 0, sizeof *a);
 	cursor c = vcur(s);
 	skip_lws(&c);
-	a->scheme = take_until(&c, ",=", 1);
+	a->scheme = take_until(&c, stop_auth_scheme_lws);
 	if (!a->scheme.len)
 		return -1;
 	while (rd_left(&c)) {
@@ -427,7 +481,7 @@ int sip_parse_auth(sip_str s, sip_auth *a)
 			rd_skip(&c, 1);
 			continue;
 		}
-		sip_str name = take_until(&c, "=,", 1);
+		sip_str name = take_until(&c, stop_auth_scheme_lws);
 		skip_lws(&c);
 		if (peek(&c) != '=') {
 			if (!name.len)
@@ -441,7 +495,7 @@ int sip_parse_auth(sip_str s, sip_auth *a)
 			if (read_quoted(&c, &value) < 0)
 				return -1;
 		} else {
-			value = take_until(&c, ",", 1);
+			value = take_until(&c, stop_comma_lws);
 		}
 		auth_field(a, name, value);
 	}

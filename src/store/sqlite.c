@@ -53,7 +53,8 @@ typedef struct wq_item {
 	sensor_msg msg;         /* WQ_MESSAGE; its pointers point into data */
 	int32_t day;            /* WQ_PORT_DAY: day, port in first_ns, packets; data = sources */
 	size_t blob_len, tools_len, sensors_len, keys_len;
-	uint8_t *data;          /* blob | tools | sensors | keys ("kind\0key\0"...) */
+	uint8_t *data;          /* blob | tools | sensors | keys ("kind\0key\0"...);
+				   WQ_MESSAGE: NULL, its bytes follow the item */
 } wq_item;
 
 typedef struct write_queue {
@@ -810,13 +811,15 @@ static int sq_put_message(store *base, const sensor_msg *m)
 {
 	sq_store *s = (sq_store *)base;
 	size_t sl = strlen(m->sensor) + 1, al = strlen(m->action) + 1, nl = strlen(m->note) + 1;
-	wq_item *it = calloc(1, sizeof *it);
-	if (!it || !(it->data = malloc(m->len + m->reply_len + sl + al + nl))) {
-		free(it);
+	/* one allocation a message: the item with its bytes behind it (data
+	 * stays NULL) */
+	wq_item *it = malloc(sizeof *it + m->len + m->reply_len + sl + al + nl);
+	if (!it) {
 		snprintf(s->base.err, sizeof s->base.err, "out of memory");
 		return -1;
 	}
-	uint8_t *d = it->data;
+	memset(it, 0, sizeof *it);
+	uint8_t *d = (uint8_t *)(it + 1);
 	it->kind = WQ_MESSAGE;
 	it->msg = *m;
 	memcpy(d, m->data, m->len);

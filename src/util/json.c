@@ -87,28 +87,56 @@ static inline int plain(uint8_t c)
 	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
 }
 
-/* The end of the run of plain bytes that starts at s[i]; 16 bytes a test
- * where SSE2 is (text is mostly long plain runs: a SIP message between its
- * CRLFs, a User-Agent, a URI). */
-static size_t plain_run(const uint8_t *s, size_t i, size_t n)
+/* Copies the run of plain bytes that starts at s[i] to *o (advanced past
+ * it) and returns its end. 16 bytes a test and a store where SSE2 is (text
+ * is mostly long plain runs: a SIP line between its CRLFs, a User-Agent, a
+ * URI): the 16 bytes are stored whole and *o advanced only past the plain
+ * ones, so the caller must have room for 16 bytes beyond what is written
+ * (json_escape reserves 6 per input byte and stores only while 16 input
+ * bytes are left). */
+static inline size_t copy_plain(const uint8_t *s, size_t i, size_t n, uint8_t **o)
 {
+	uint8_t *d = *o;
 #ifdef __SSE2__
 	const __m128i lo = _mm_set1_epi8(0x20), span = _mm_set1_epi8(0x5e),
 		      quote = _mm_set1_epi8('"'), bsl = _mm_set1_epi8('\\');
-	for (; i + 16 <= n; i += 16) {
+	while (i + 16 <= n) {
 		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+		_mm_storeu_si128((__m128i *)(void *)d, x);
 		/* plain when (c - 0x20) <= 0x5e unsigned, and not " or \ */
-		__m128i d = _mm_sub_epi8(x, lo);
-		__m128i ok = _mm_cmpeq_epi8(_mm_min_epu8(d, span), d);
+		__m128i dx = _mm_sub_epi8(x, lo);
+		__m128i ok = _mm_cmpeq_epi8(_mm_min_epu8(dx, span), dx);
 		__m128i bad = _mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, bsl));
 		unsigned m = (unsigned)_mm_movemask_epi8(_mm_andnot_si128(ok, _mm_set1_epi8(-1))) |
 			     (unsigned)_mm_movemask_epi8(bad);
-		if (m)
-			return i + (size_t)__builtin_ctz(m);
+		if (m) {
+			unsigned k = (unsigned)__builtin_ctz(m);
+			*o = d + k;
+			return i + k;
+		}
+		i += 16;
+		d += 16;
 	}
 #endif
+	/* 8 bytes a test for the rest (a short value, a message's last line) */
+	const uint64_t ones = 0x0101010101010101ULL, highs = ones * 0x80;
+	while (i + 8 <= n) {
+		uint64_t x;
+		memcpy(&x, s + i, 8);
+		/* any byte below 0x20, above 0x7e, '"' or '\\' (exact tests
+		 * for "any", not for which) */
+		uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+		uint64_t bad = ((x - ones * 0x20) & ~x) | ((x + ones) | x) | ((q - ones) & ~q) |
+			       ((b - ones) & ~b);
+		if (bad & highs)
+			break;
+		memcpy(d, &x, 8);
+		i += 8;
+		d += 8;
+	}
 	while (i < n && plain(s[i]))
-		i++;
+		*d++ = s[i++];
+	*o = d;
 	return i;
 }
 
@@ -122,13 +150,15 @@ void json_escape(buf *out, const char *str, size_t n)
 		return;
 	uint8_t *o = out->p + out->len;
 	size_t i = 0;
-	while (i < n) {
-		size_t j = plain_run(s, i, n);
-		memcpy(o, s + i, j - i);
-		o += j - i;
-		if ((i = j) == n)
-			break;
+	while ((i = copy_plain(s, i, n, &o)) < n) {
 		uint8_t c = s[i];
+		if (c == '\r' && i + 1 < n && s[i + 1] == '\n') {
+			/* the end of a SIP or HTTP line: one store */
+			memcpy(o, "\\r\\n", 4);
+			o += 4;
+			i += 2;
+			continue;
+		}
 		size_t l = c >= 0x80 ? utf8_len(s + i, n - i) : 0;
 		if (l) {
 			memcpy(o, s + i, l);

@@ -2,7 +2,8 @@
  * as a datagram and as a stream prefix, and every header value through the
  * URI, name-addr, Via, CSeq, digest and parameter readers; and the layout
  * replay (sip_parse_like), which must read what sip_parse reads whenever it
- * takes the bytes, after an svmap request and after the input itself. */
+ * takes the bytes (and, with sip_check, what sip_parse reads with its
+ * checks), after an svmap request and after the input itself. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -22,9 +23,17 @@ static void values(const sip_msg *m)
 		sip_cseq cs;
 		sip_auth a;
 		sip_str p;
-		if (sip_parse_nameaddr(v, &na) == 0)
+		int na_rc = sip_parse_nameaddr(v, &na);
+		if (na_rc == 0)
 			(void)sip_parse_uri(na.uri, &u);
+		if (sip_nameaddr_bad_quote(v) != (na_rc < 0 && na.bad_quote))
+			abort(); /* the short check agrees with the parser */
 		(void)sip_parse_via(v, &via);
+		sip_str br = sip_str_of(NULL, 0), rp;
+		int has_br = sip_param(via.params, "branch", &br);
+		if ((unsigned)sip_param(via.params, "rport", &rp) != via.rport ||
+		    br.p != via.branch.p || br.len != via.branch.len || (!has_br && via.branch.len))
+			abort(); /* the one-pass reading of Via's parameters */
 		(void)sip_parse_cseq(v, &cs);
 		(void)sip_parse_auth(v, &a);
 		(void)sip_param(v, "tag", &p);
@@ -64,6 +73,13 @@ static void replay(const sip_layout *l, const uint8_t *d, size_t n)
 		       h1[i].ws_before == h2[i].ws_before && h1[i].ws_after == h2[i].ws_after &&
 		       h1[i].eol == h2[i].eol;
 	if (!same)
+		abort();
+	/* and with sip_check, what sip_parse gives with its checks (the
+	 * honeypot's responder reads requests so) */
+	sip_msg c;
+	sip_check(&a);
+	if (sip_parse(&c, d, n, h2, SIP_HDRS, 0) != SIP_OK || c.quirks != a.quirks ||
+	    (a.quirks & ~SIP_Q_CHECKS) != b.quirks)
 		abort();
 }
 

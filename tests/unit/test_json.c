@@ -31,6 +31,11 @@ static void escapes_specials(void **state)
 	assert_string_equal(ESC("\x01\x1f\x7f"), "\\u0001\\u001f\\u007f");
 	assert_string_equal(ESC("nul\0inside"), "nul\\u0000inside");
 	assert_string_equal(ESC(""), "");
+	/* line ends: CRLF (written as one), bare CR and LF, CR at the end, a
+	 * CRLF across the first 16-byte step */
+	assert_string_equal(ESC("\r\n\r\r\n\n\r"), "\\r\\n\\r\\r\\n\\n\\r");
+	assert_string_equal(ESC("OPTIONS sip:1 S\r\nVia: x\r\n\r\n"),
+			    "OPTIONS sip:1 S\\r\\nVia: x\\r\\n\\r\\n");
 }
 
 static void keeps_valid_utf8(void **state)

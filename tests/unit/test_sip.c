@@ -284,6 +284,13 @@ static void name_addr_layout(void **state)
 	assert_int_equal(na.ws_angle, 1);
 	assert_int_equal(sip_parse_nameaddr(sip_str_of(MSG("\"open <sip:a@b>")), &na), -1);
 	assert_true(na.bad_quote);
+	/* the short check of the same */
+	assert_true(sip_nameaddr_bad_quote(sip_str_of(MSG("\"open <sip:a@b>"))));
+	assert_true(sip_nameaddr_bad_quote(sip_str_of(MSG(" \t\"esc\\\" <sip:a@b>"))));
+	assert_false(sip_nameaddr_bad_quote(sip_str_of(MSG("\"sipvicious\"<sip:100@1.1.1.1>"))));
+	assert_false(sip_nameaddr_bad_quote(sip_str_of(MSG("\"a\\\"b\" <sip:a@b>"))));
+	assert_false(sip_nameaddr_bad_quote(sip_str_of(MSG("Alice \"x <sip:a@b>"))));
+	assert_false(sip_nameaddr_bad_quote(sip_str_of(NULL, 0)));
 }
 
 static void uris(void **state)
