@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,7 @@ typedef struct sq_store {
 	sqlite3_stmt *put_port_day;
 	buf tmp[8];
 	struct write_queue *wq; /* the writer thread's queue (see below) */
+	struct checkpointer *ck; /* WAL checkpoints off the writer's path */
 	/* count_key answers until the next write: describing the members of
 	 * one big campaign asks the same count for each (a count of a key
 	 * shared by N sources reads N index entries) */
@@ -1323,6 +1325,129 @@ static int sq_scan_messages(store *base, const uint8_t ip[16], store_msg_cb cb, 
 	return ret;
 }
 
+/* WAL checkpoints on their own thread and connection. SQLite's automatic
+ * checkpoint runs in the committing thread: copying the WAL into the file
+ * and the two fsyncs block the writer, its queue fills, and the producer (a
+ * honeypot's network loop, read's flush) waits on the disk. Here the
+ * writer's commit only signals (wal hook, past CKPT_FRAMES frames); a
+ * PASSIVE checkpoint never blocks the writer, and the WAL restarts at the
+ * writer's next transaction after a complete one. Past CKPT_HARD frames
+ * (the checkpointer cannot keep up) the writer checkpoints itself, as
+ * SQLite would. The last connection to close checkpoints whatever is left
+ * and removes the WAL. */
+#define CKPT_FRAMES 1000  /* SQLite's own default: about 4 MB of WAL */
+#define CKPT_HARD   64000 /* about 256 MB */
+
+typedef struct checkpointer {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	sqlite3 *db;
+	int due, stop;
+} checkpointer;
+
+static void *ckpt_main(void *arg)
+{
+	pthread_setname_np(pthread_self(), "sp-checkpoint");
+	checkpointer *c = arg;
+	pthread_mutex_lock(&c->mu);
+	for (;;) {
+		while (!c->due && !c->stop)
+			pthread_cond_wait(&c->cv, &c->mu);
+		if (c->stop)
+			break;
+		c->due = 0;
+		pthread_mutex_unlock(&c->mu);
+		/* SQLITE_BUSY (another checkpoint running) is left to the next one */
+		sqlite3_wal_checkpoint_v2(c->db, "main", SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		pthread_mutex_lock(&c->mu);
+	}
+	pthread_mutex_unlock(&c->mu);
+	return NULL;
+}
+
+static int ckpt_hook(void *arg, sqlite3 *db, const char *name, int frames)
+{
+	checkpointer *c = arg;
+	if (frames >= CKPT_HARD) {
+		sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	} else if (frames >= CKPT_FRAMES) {
+		pthread_mutex_lock(&c->mu);
+		c->due = 1;
+		pthread_cond_signal(&c->cv);
+		pthread_mutex_unlock(&c->mu);
+	}
+	return SQLITE_OK;
+}
+
+/* Starts the checkpointer of a store opened for writing in WAL mode; on
+ * any failure SQLite's automatic checkpoints stay in place. */
+static void ckpt_start(sq_store *s, const char *path)
+{
+	checkpointer *c = calloc(1, sizeof *c);
+	if (!c)
+		return;
+	if (sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+	    SQLITE_OK) {
+		sqlite3_close(c->db);
+		free(c);
+		return;
+	}
+	sqlite3_busy_timeout(c->db, 10000);
+	/* the connection learns the file is in WAL mode by reading it: until
+	 * then its checkpoints do nothing */
+	sqlite3_stmt *st = NULL;
+	const char *jm = NULL;
+	if (sqlite3_prepare_v2(c->db, "PRAGMA journal_mode", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		jm = (const char *)sqlite3_column_text(st, 0);
+	int wal = jm && sqlite3_stricmp(jm, "wal") == 0;
+	sqlite3_finalize(st);
+	if (!wal) {
+		sqlite3_close(c->db);
+		free(c);
+		return;
+	}
+	pthread_mutex_init(&c->mu, NULL);
+	pthread_cond_init(&c->cv, NULL);
+	/* signals are for the threads that handle them (the honeypot's loop
+	 * waits for SIGTERM): the checkpointer takes none */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	int started = pthread_create(&c->thread, NULL, ckpt_main, c) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!started) {
+		sqlite3_close(c->db);
+		pthread_mutex_destroy(&c->mu);
+		pthread_cond_destroy(&c->cv);
+		free(c);
+		return;
+	}
+	s->ck = c;
+	sqlite3_wal_hook(s->db, ckpt_hook, c);
+}
+
+/* Stops the checkpointer and closes its connection (before the writer's
+ * own, which then checkpoints the rest). */
+static void ckpt_stop(sq_store *s)
+{
+	checkpointer *c = s->ck;
+	if (!c)
+		return;
+	sqlite3_wal_hook(s->db, NULL, NULL);
+	pthread_mutex_lock(&c->mu);
+	c->stop = 1;
+	pthread_cond_signal(&c->cv);
+	pthread_mutex_unlock(&c->mu);
+	pthread_join(c->thread, NULL);
+	sqlite3_close(c->db);
+	pthread_mutex_destroy(&c->mu);
+	pthread_cond_destroy(&c->cv);
+	free(c);
+	s->ck = NULL;
+}
+
 static void wq_free(sq_store *s);
 
 static void sq_close(store *base)
@@ -1331,6 +1456,7 @@ static void sq_close(store *base)
 	wq_free(s);
 	if (s->in_tx)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	ckpt_stop(s);
 	sqlite3_finalize(s->get);
 	sqlite3_finalize(s->put);
 	sqlite3_finalize(s->update);
@@ -1493,6 +1619,8 @@ store *store_sqlite_open(const char *path, int mode, char *err, size_t errlen)
 	exec(s, "PRAGMA cache_size=-65536");
 	if (migrate(s, mode) < 0 || prepare(s) < 0)
 		goto fail;
+	if (mode == STORE_WRITE)
+		ckpt_start(s, path);
 	return &s->base;
 fail:
 	snprintf(err, errlen, "%s", s->base.err);

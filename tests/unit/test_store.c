@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "decode/decode.h"
@@ -494,6 +495,74 @@ static int teardown(void **state)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
+static long file_size(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 ? (long)st.st_size : -1;
+}
+
+/* Checkpoints run on their own thread while the writer goes on: the store
+ * file grows during a long session (the WAL is copied into it without the
+ * writer's help), and after close every message is there, the WAL is gone
+ * and the file is sound. */
+static void checkpoints_in_background(void **state)
+{
+	(void)state;
+	store *s = open_w("ckpt.db");
+	static uint8_t data[3000];
+	memset(data, 'x', sizeof data);
+	sensor_msg m;
+	memset(&m, 0, sizeof m);
+	m.sensor = "hp";
+	addr_from_v4(m.src, 0xc0000201);
+	addr_from_v4(m.dst, 0xc0000202);
+	m.sport = 5060;
+	m.dport = 5060;
+	m.proto = 17;
+	m.data = data;
+	m.len = m.wire_len = sizeof data;
+	m.action = "replied";
+	m.note = "";
+	long before = file_size(path_of("ckpt.db"));
+	int msgs = 0;
+	for (int batch = 0; batch < 8; batch++) { /* 8 commits of about 4.5 MB */
+		assert_int_equal(store_begin(s), 0);
+		for (int i = 0; i < 1500; i++, msgs++) {
+			m.ts_ns = msgs;
+			assert_int_equal(store_put_message(s, &m), 0);
+		}
+		assert_int_equal(store_commit(s), 0);
+	}
+	long during = 0;
+	for (int i = 0; i < 100 && during < 8 * 1024 * 1024; i++) {
+		during = file_size(path_of("ckpt.db"));
+		usleep(50000);
+	}
+	assert_true(during >= 8 * 1024 * 1024); /* checkpointed while open */
+	assert_true(during > before);
+	store_close(s);
+	char wal[300];
+	snprintf(wal, sizeof wal, "%s-wal", path_of("ckpt.db"));
+	assert_int_equal(access(wal, F_OK), -1);
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path_of("ckpt.db"), &db), SQLITE_OK);
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*), sum(length(data)) FROM messages",
+					    -1, &st, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(st, 0), msgs);
+	assert_int_equal(sqlite3_column_int64(st, 1),
+			 (sqlite3_int64)msgs * (sqlite3_int64)sizeof data);
+	sqlite3_finalize(st);
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(st, 0), "ok");
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -506,6 +575,7 @@ int main(void)
 	    cmocka_unit_test(corrupt_profile_is_reported),
 	    cmocka_unit_test(foreign_files_are_refused_untouched),
 	    cmocka_unit_test(location),
+	    cmocka_unit_test(checkpoints_in_background),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
