@@ -824,10 +824,12 @@ static int sq_put_message(store *base, const sensor_msg *m)
 	uint8_t *d = (uint8_t *)(it + 1);
 	it->kind = WQ_MESSAGE;
 	it->msg = *m;
-	memcpy(d, m->data, m->len);
+	if (m->len) /* memcpy from NULL is undefined even for 0 bytes */
+		memcpy(d, m->data, m->len);
 	it->msg.data = d;
 	d += m->len;
-	memcpy(d, m->reply, m->reply_len);
+	if (m->reply_len)
+		memcpy(d, m->reply, m->reply_len);
 	it->msg.reply = d;
 	d += m->reply_len;
 	it->msg.sensor = memcpy(d, m->sensor, sl);
