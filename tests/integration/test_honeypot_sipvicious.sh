@@ -87,10 +87,18 @@ sys.exit(1 if missing else 0)
 PY
 echo "ok: all $(wc -l <"$work/words.txt") tried passwords are in the stored messages"
 # each attempt is a 403 but the last, a 200; the analyser (when present)
-# counts them, without this test depending on it
+# counts them, without this test depending on it. On a loaded machine (the
+# ASan suite beside other tests) svcrack resends requests it thinks lost,
+# gets more than the 4 nonces a source keeps, and an attempt with a
+# forgotten nonce is answered 401 stale=true, as a PBX answers it: such an
+# attempt counts with the wrong ones.
 n403=$(q "SELECT count(*) FROM messages WHERE status = 403")
+nstale=$(q "SELECT count(*) FROM messages WHERE status = 401 AND note LIKE '%auth=stale-nonce%'")
 n200=$(q "SELECT count(*) FROM messages WHERE status = 200 AND note LIKE '%auth=accepted%'")
-[ "$n403" -ge 10 ] && [ "$n200" = 1 ] || fail "$n403 wrong digests and $n200 accepted"
+if ! [ "$n403" -ge 1 ] || ! [ $((n403 + nstale)) -ge 10 ] || ! [ "$n200" = 1 ]; then
+	fail "$n403 wrong digests, $nstale stale and $n200 accepted"
+	q "SELECT status, note FROM messages WHERE CAST(data AS TEXT) LIKE 'REGISTER%'" | sort | uniq -c >&2
+fi
 
 # the same attribution path as captures: a profile for the source, tagged
 sensors=$(q "SELECT sensors FROM sources WHERE ip_text = '127.0.0.1'")
