@@ -230,7 +230,7 @@ static int flush_shard(ingest *g, shard *h, int early)
 		uint32_t idx = order ? order[k] : k + 1;
 		profile p;
 		profile_init(&p);
-		ptable_export(h->t, idx, &p);
+		ptable_export_take(h->t, idx, &p);
 		profile_add_sensor(&p, g->o.sensor);
 		if (early)
 			p.evictions = 1;

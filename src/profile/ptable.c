@@ -567,13 +567,26 @@ void ptable_update(ptable *t, uint32_t idx, const pkt_view *v)
 	observe_l4(t, a, v);
 }
 
-static void export_sets(ptable *t, const acc *a, profile *p)
+/* The record's set moves into the profile (the record's is left empty) or
+ * is copied. */
+static void give_set(dset *to, dset *from, int take)
+{
+	if (!take) {
+		dset_copy(to, from);
+		return;
+	}
+	dset_free(to);
+	*to = *from;
+	dset_init(from);
+}
+
+static void export_sets(ptable *t, const acc *a, profile *p, int take)
 {
 	if (a->detail) {
 		acc_detail *d = detail_at(t, a->detail);
-		dset_copy(&p->targets, &d->targets);
-		dset_copy(&p->dports, &d->dports);
-		dset_copy(&p->sports, &d->sports);
+		give_set(&p->targets, &d->targets, take);
+		give_set(&p->dports, &d->dports, take);
+		give_set(&p->sports, &d->sports, take);
 		memcpy(p->ttls, d->ttls, sizeof p->ttls);
 		return;
 	}
@@ -604,7 +617,7 @@ static void export_first_ipid(const acc *a, profile *p)
 	profile_add_ipid(p, &o);
 }
 
-void ptable_export(ptable *t, uint32_t idx, profile *p)
+static void export_record(ptable *t, uint32_t idx, profile *p, int take)
 {
 	const acc *a = ptable_at(t, idx);
 	memcpy(p->ip, a->ip, 16);
@@ -617,7 +630,7 @@ void ptable_export(ptable *t, uint32_t idx, profile *p)
 	PROFILE_COUNTERS_WARM(X)
 #undef X
 	p->quirks = a->quirks;
-	export_sets(t, a, p);
+	export_sets(t, a, p, take);
 	if (!a->nohdr0)
 		export_first_ipid(a, p);
 	if (a->syn_count0) {
@@ -632,6 +645,16 @@ void ptable_export(ptable *t, uint32_t idx, profile *p)
 		for (int k = 0; k < d->n_syn; k++)
 			profile_add_syn(p, &d->syn[k]);
 	}
+}
+
+void ptable_export(ptable *t, uint32_t idx, profile *p)
+{
+	export_record(t, idx, p, 0);
+}
+
+void ptable_export_take(ptable *t, uint32_t idx, profile *p)
+{
+	export_record(t, idx, p, 1);
 }
 
 const payload_sample *ptable_samples(ptable *t, uint32_t idx, uint32_t *n)

@@ -107,6 +107,10 @@ uint32_t ptable_count(const ptable *t);
 /* Record numbers run 1..ptable_count(). */
 /* Builds the stored form of record idx (profile_init'ed by the caller). */
 void ptable_export(ptable *t, uint32_t idx, profile *p);
+/* The same, moving the record's distinct sets into the profile instead of
+ * copying them: for a flush that clears the table next (the record's sets
+ * are then empty; its other fields, samples included, stay). */
+void ptable_export_take(ptable *t, uint32_t idx, profile *p);
 /* Payload samples of record idx (n of them, owned by the table). */
 const payload_sample *ptable_samples(ptable *t, uint32_t idx, uint32_t *n);
 /* Record numbers in address order (the store's key order: writes in that

@@ -455,13 +455,16 @@ uint64_t dset_count(const dset *s)
 {
 	if (!s->hll)
 		return s->n;
+	/* registers counted by rank, then summed: no division per register
+	 * (every term is a power of two, so the sum is the same) */
+	uint32_t by_rank[64] = {0};
+	for (uint32_t i = 0; i < DSET_HLL_M; i++)
+		by_rank[s->hll[i] < 63 ? s->hll[i] : 63]++;
 	double sum = 0;
-	uint32_t zeros = 0;
-	for (uint32_t i = 0; i < DSET_HLL_M; i++) {
-		uint8_t r = s->hll[i] < 63 ? s->hll[i] : 63;
-		sum += 1.0 / (double)((uint64_t)1 << r);
-		zeros += s->hll[i] == 0;
-	}
+	for (int r = 63; r >= 0; r--)
+		if (by_rank[r])
+			sum += ldexp((double)by_rank[r], -r);
+	uint32_t zeros = by_rank[0];
 	double m = DSET_HLL_M;
 	double est = (0.7213 / (1 + 1.079 / m)) * m * m / sum;
 	if (est <= 2.5 * m && zeros)

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -634,6 +635,44 @@ static void decodes_the_previous_form(void **state)
 	}
 }
 
+/* The estimate sums the registers by rank; it must equal the textbook
+ * sum over registers (HyperLogLog with linear counting for small ranges,
+ * never below DSET_EXACT + 1), whatever the number of values. */
+static uint64_t reference_count(const dset *s)
+{
+	double sum = 0;
+	uint32_t zeros = 0;
+	for (uint32_t i = 0; i < DSET_HLL_M; i++) {
+		uint8_t r = s->hll[i] < 63 ? s->hll[i] : 63;
+		sum += 1.0 / (double)((uint64_t)1 << r);
+		zeros += s->hll[i] == 0;
+	}
+	double m = DSET_HLL_M;
+	double est = (0.7213 / (1 + 1.079 / m)) * m * m / sum;
+	if (est <= 2.5 * m && zeros)
+		est = m * log(m / zeros);
+	uint64_t r = (uint64_t)(est + 0.5);
+	return r > DSET_EXACT ? r : DSET_EXACT + 1;
+}
+
+static void estimate_equals_reference(void **state)
+{
+	(void)state;
+	uint32_t x = 12345;
+	static const uint32_t sizes[] = {65, 100, 300, 640, 1000, 5000, 70000, 1000000};
+	for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+		dset s;
+		dset_init(&s);
+		for (uint32_t i = 0; i < sizes[k]; i++) {
+			x = x * 1103515245u + 12345u;
+			dset_add(&s, x);
+		}
+		assert_true(dset_is_estimate(&s));
+		assert_int_equal(dset_count(&s), reference_count(&s));
+		dset_free(&s);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -642,6 +681,7 @@ int main(void)
 	    cmocka_unit_test(overflow_keeps_the_smallest),
 	    cmocka_unit_test(merge_is_order_independent),
 	    cmocka_unit_test(estimate_is_close),
+	    cmocka_unit_test(estimate_equals_reference),
 	    cmocka_unit_test(encode_decode),
 	    cmocka_unit_test(corrupt_blobs_are_refused),
 	    cmocka_unit_test(copy_is_deep),
