@@ -1382,6 +1382,15 @@ static int ckpt_hook(void *arg, sqlite3 *db, const char *name, int frames)
 	return SQLITE_OK;
 }
 
+/* Closes the checkpointer's connection and frees it (its thread not running). */
+static void ckpt_free(checkpointer *c)
+{
+	sqlite3_close(c->db); /* a no-op on NULL */
+	pthread_mutex_destroy(&c->mu);
+	pthread_cond_destroy(&c->cv);
+	free(c);
+}
+
 /* Starts the checkpointer of a store opened for writing in WAL mode; on
  * any failure SQLite's automatic checkpoints stay in place. */
 static void ckpt_start(sq_store *s, const char *path)
@@ -1389,10 +1398,11 @@ static void ckpt_start(sq_store *s, const char *path)
 	checkpointer *c = calloc(1, sizeof *c);
 	if (!c)
 		return;
+	pthread_mutex_init(&c->mu, NULL);
+	pthread_cond_init(&c->cv, NULL);
 	if (sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
 	    SQLITE_OK) {
-		sqlite3_close(c->db);
-		free(c);
+		ckpt_free(c);
 		return;
 	}
 	sqlite3_busy_timeout(c->db, 10000);
@@ -1406,12 +1416,9 @@ static void ckpt_start(sq_store *s, const char *path)
 	int wal = jm && sqlite3_stricmp(jm, "wal") == 0;
 	sqlite3_finalize(st);
 	if (!wal) {
-		sqlite3_close(c->db);
-		free(c);
+		ckpt_free(c);
 		return;
 	}
-	pthread_mutex_init(&c->mu, NULL);
-	pthread_cond_init(&c->cv, NULL);
 	/* signals are for the threads that handle them (the honeypot's loop
 	 * waits for SIGTERM): the checkpointer takes none */
 	sigset_t all, old;
@@ -1420,10 +1427,7 @@ static void ckpt_start(sq_store *s, const char *path)
 	int started = pthread_create(&c->thread, NULL, ckpt_main, c) == 0;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (!started) {
-		sqlite3_close(c->db);
-		pthread_mutex_destroy(&c->mu);
-		pthread_cond_destroy(&c->cv);
-		free(c);
+		ckpt_free(c);
 		return;
 	}
 	s->ck = c;
@@ -1443,10 +1447,7 @@ static void ckpt_stop(sq_store *s)
 	pthread_cond_signal(&c->cv);
 	pthread_mutex_unlock(&c->mu);
 	pthread_join(c->thread, NULL);
-	sqlite3_close(c->db);
-	pthread_mutex_destroy(&c->mu);
-	pthread_cond_destroy(&c->cv);
-	free(c);
+	ckpt_free(c);
 	s->ck = NULL;
 }
 
