@@ -39,6 +39,7 @@ typedef struct hstate {
 	uint8_t flags;		     /* F_* */
 } hstate;
 _Static_assert(sizeof(hstate) == 56, "keep the per-source record small");
+_Static_assert(HR_MAX_RULES <= 64, "candidate sets are 64-bit masks");
 
 typedef struct vblock {
 	int n;
@@ -46,10 +47,21 @@ typedef struct vblock {
 	hb_victim v[HB_VICTIMS];
 } vblock;
 
+/* A rule with packet requirements, as the candidate search reads it: its
+ * required marks in their order, beside its neighbours (the rules are 1 KiB
+ * apart in the set). */
+typedef struct cand_rule {
+	uint8_t rule; /* index in the set */
+	uint8_t nreq;
+	uint8_t reqv[HR_MAX_LOCAL];
+} cand_rule;
+
 typedef struct host_an {
 	const hr_set *rules;
 	uint8_t ncand[3];
-	uint8_t cand[3][HR_MAX_RULES]; /* rules with packet requirements, per kind */
+	cand_rule cand[3][HR_MAX_RULES];    /* per kind */
+	uint64_t first[3];		    /* the candidates' first marks, per kind */
+	uint64_t by_first[3][HR_MAX_MARKS]; /* candidates (bit = index) by first mark */
 	hstate *chunk[MAX_CHUNKS];
 	uint32_t nchunks;
 	vblock *vb;
@@ -75,7 +87,12 @@ static void *host_create(void)
 		for (int k = 0; k < 3; k++) {
 			if (!(r->applies & (1 << k)))
 				continue;
-			h->cand[k][h->ncand[k]++] = (uint8_t)i;
+			h->by_first[k][r->reqv[0]] |= 1ull << h->ncand[k];
+			cand_rule *c = &h->cand[k][h->ncand[k]++];
+			c->rule = (uint8_t)i;
+			c->nreq = r->nreq;
+			memcpy(c->reqv, r->reqv, sizeof c->reqv);
+			h->first[k] |= 1ull << r->reqv[0];
 		}
 	}
 	return h;
@@ -233,12 +250,30 @@ static void candidates(const host_an *h, hstate *s, int ki, const pkt_view *v)
 		    hr_rule_hits(rs, &rs->rule[r], &lz, v))
 			hit(rs, s, c, &lz, v);
 	}
-	for (int i = 0; i < h->ncand[ki] && !s->rule[1]; i++) {
-		uint8_t r = h->cand[ki][i];
-		if (s->rule[0] == r + 1 || !hr_rule_hits(rs, &rs->rule[r], &lz, v))
+	if (s->rule[1])
+		return;
+	/* the candidates' first marks at once: most probes fail them all, and
+	 * a rule whose first mark fails is passed over on one bit */
+	for (uint64_t f = h->first[ki] & ~lz.known; f; f &= f - 1) {
+		int m = __builtin_ctzll(f);
+		if (hr_mark_holds(&rs->mark[m], v))
+			lz.val |= 1ull << m;
+	}
+	lz.known |= h->first[ki];
+	uint64_t cm = 0; /* the candidates whose first mark holds, in order */
+	for (uint64_t f = h->first[ki] & lz.val; f; f &= f - 1)
+		cm |= h->by_first[ki][__builtin_ctzll(f)];
+	for (; cm && !s->rule[1]; cm &= cm - 1) {
+		const cand_rule *cr = &h->cand[ki][__builtin_ctzll(cm)];
+		if (s->rule[0] == cr->rule + 1)
+			continue;
+		int k = 1;
+		while (k < cr->nreq && hr_lazy_mark(rs, &lz, cr->reqv[k], v))
+			k++;
+		if (k < cr->nreq)
 			continue;
 		int c = s->rule[0] ? 1 : 0;
-		s->rule[c] = (uint8_t)(r + 1);
+		s->rule[c] = (uint8_t)(cr->rule + 1);
 		s->hits[c] = 0;
 		hit(rs, s, c, &lz, v);
 	}

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "fingerprint/host_blob.h"
 #include "host_testlib.h"
 
 #define SRC 0xcb007105u /* 203.0.113.5 */
@@ -356,6 +357,77 @@ static void nmap_split_equals_whole(void **state)
 	hx_free(&b);
 }
 
+/* The rule a probe hits takes a free slot, also when the source's first
+ * rule explains the probe too: 10 probes only ZMap's mark (IP ID 54321)
+ * explains, 20 both ZMap's and Masscan's (IP ID = dst ^ dport ^ seq), 10
+ * only Masscan's, then 5 neither. ZMap counts its 30, Masscan the 30 from
+ * its first. A source that hits no rule gets none. */
+static const hb_rule *blob_rule(const host_blob *b, const char *name)
+{
+	for (int i = 0; i < b->nrules; i++)
+		if (!strcmp(b->rule[i].name, name))
+			return &b->rule[i];
+	return NULL;
+}
+
+static void two_rules_counted(void **state)
+{
+	(void)state;
+	hx h = hx_new();
+	uint64_t rng = 11;
+	for (int i = 0; i < 45; i++) {
+		pkt_spec s;
+		base(&s, &rng, i);
+		s.win = 1024;
+		if (i < 30) {
+			s.ipid = 54321;
+			uint16_t low = (uint16_t)(s.dst ^ s.dport ^ s.seq);
+			if (i >= 10 && low != 54321) /* make Masscan's mark hold too */
+				s.seq ^= (uint32_t)(low ^ 54321);
+			else if (i < 10 && low == 54321)
+				s.seq ^= 1;
+		} else if (i < 40) {
+			s.ipid = (uint16_t)(s.dst ^ s.dport ^ s.seq);
+			if (s.ipid == 54321)
+				s.seq ^= 1, s.ipid = (uint16_t)(s.dst ^ s.dport ^ s.seq);
+		} else if (s.ipid == 54321 || s.ipid == (uint16_t)(s.dst ^ s.dport ^ s.seq)) {
+			s.ipid ^= 1;
+		}
+		hx_feed(&h, &s);
+	}
+	profile p;
+	hx_profile(&h, SRC, &p);
+	host_blob b;
+	assert_int_equal(hb_from_profile(&p, &b), 0);
+	const hb_rule *z = blob_rule(&b, "zmap-syn-legacy"), *m = blob_rule(&b, "masscan");
+	assert_non_null(z);
+	assert_non_null(m);
+	assert_int_equal(b.nrules, 2);
+	assert_int_equal(z->hits, 30);
+	assert_int_equal(m->hits, 30);
+	profile_free(&p);
+	hx_free(&h);
+
+	hx n = hx_new();
+	for (int i = 0; i < 20; i++) {
+		pkt_spec s;
+		base(&s, &rng, i);
+		s.ttl = 64;
+		s.win = 29200;
+		s.df = 1;
+		s.opts = OPT_WIN;
+		s.optlen = sizeof OPT_WIN;
+		if (s.ipid == 54321 || s.ipid == (uint16_t)(s.dst ^ s.dport ^ s.seq))
+			s.ipid ^= 1;
+		hx_feed(&n, &s);
+	}
+	hx_profile(&n, SRC, &p);
+	assert_int_equal(hb_from_profile(&p, &b), 0);
+	assert_int_equal(b.nrules, 0);
+	profile_free(&p);
+	hx_free(&n);
+}
+
 static uint32_t bswap(uint32_t v)
 {
 	return (v >> 24) | ((v >> 8) & 0xff00) | ((v << 8) & 0xff0000) | (v << 24);
@@ -466,6 +538,7 @@ int main(void)
 	    cmocka_unit_test(mirai_stock),
 	    cmocka_unit_test(mirai_variant),
 	    cmocka_unit_test(nmap_syn),
+	    cmocka_unit_test(two_rules_counted),
 	    cmocka_unit_test(nmap_split_equals_whole),
 	    cmocka_unit_test(unicornscan),
 	    cmocka_unit_test(conficker),
