@@ -268,11 +268,8 @@ static void act_prefetch(void *self, uint32_t idx)
 {
 	const act_an *s = self;
 	uint32_t c = idx >> CHUNK_BITS;
-	if (s && c < s->nchunks) {
-		const char *r = (const char *)&s->chunk[c][idx & (CHUNK_RECS - 1)];
-		__builtin_prefetch(r, 1);
-		__builtin_prefetch(r + sizeof(astate) - 1, 1); /* a record may span two lines */
-	}
+	if (s && c < s->nchunks)
+		analyzer_prefetch_record(&s->chunk[c][idx & (CHUNK_RECS - 1)], sizeof(astate));
 }
 
 /* The packet's time left the cached day. */

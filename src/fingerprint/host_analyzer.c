@@ -146,13 +146,10 @@ static void host_prefetch(void *self, uint32_t idx)
 {
 	const host_an *h = self;
 	uint32_t c = idx >> CHUNK_BITS;
-	if (h && c < h->nchunks) {
-		/* 56-byte records: seven in eight span two lines, and the
-		 * flags and rules the probe reads first are at the end */
-		const char *r = (const char *)&h->chunk[c][idx & (CHUNK_RECS - 1)];
-		__builtin_prefetch(r, 1);
-		__builtin_prefetch(r + sizeof(hstate) - 1, 1);
-	}
+	/* 56-byte records: seven in eight span two lines, and the flags and
+	 * rules the probe reads first are at the end */
+	if (h && c < h->nchunks)
+		analyzer_prefetch_record(&h->chunk[c][idx & (CHUNK_RECS - 1)], sizeof(hstate));
 }
 
 static const hstate *state_peek(const host_an *h, uint32_t idx)
@@ -265,12 +262,8 @@ static void candidates(const host_an *h, hstate *s, int ki, const pkt_view *v)
 		cm |= h->by_first[ki][__builtin_ctzll(f)];
 	for (; cm && !s->rule[1]; cm &= cm - 1) {
 		const cand_rule *cr = &h->cand[ki][__builtin_ctzll(cm)];
-		if (s->rule[0] == cr->rule + 1)
-			continue;
-		int k = 1;
-		while (k < cr->nreq && hr_lazy_mark(rs, &lz, cr->reqv[k], v))
-			k++;
-		if (k < cr->nreq)
+		if (s->rule[0] == cr->rule + 1 ||
+		    !hr_marks_hold(rs, cr->reqv + 1, cr->nreq - 1, &lz, v))
 			continue;
 		int c = s->rule[0] ? 1 : 0;
 		s->rule[c] = (uint8_t)(cr->rule + 1);

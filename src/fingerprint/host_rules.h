@@ -254,14 +254,21 @@ __attribute__((always_inline)) static inline int hr_lazy_mark(const hr_set *s, h
 	return (c->val & b) != 0;
 }
 
+/* The marks reqv[0..n) all hold on the packet (decided in that order). */
+__attribute__((always_inline)) static inline int hr_marks_hold(const hr_set *s, const uint8_t *reqv,
+							       int n, hr_lazy *c, const pkt_view *v)
+{
+	for (int k = 0; k < n; k++)
+		if (!hr_lazy_mark(s, c, reqv[k], v))
+			return 0;
+	return 1;
+}
+
 /* All the rule's required packet marks hold on the packet. */
 __attribute__((always_inline)) static inline int hr_rule_hits(const hr_set *s, const hr_rule *r,
 							      hr_lazy *c, const pkt_view *v)
 {
-	for (int k = 0; k < r->nreq; k++)
-		if (!hr_lazy_mark(s, c, r->reqv[k], v))
-			return 0;
-	return 1;
+	return hr_marks_hold(s, r->reqv, r->nreq, c, v);
 }
 
 #endif

@@ -5,6 +5,7 @@
  * says how two blobs merge, so stores never need to know what is inside. */
 #ifndef SP_ANALYZER_H
 #define SP_ANALYZER_H
+#include <stddef.h>
 #include <stdint.h>
 
 #include "decode/decode.h"
@@ -12,6 +13,14 @@
 #include "profile/ptable.h"
 
 struct store;
+/* For prefetch(): starts loading a per-source record of n bytes (at most a
+ * line), which may span two cache lines: its first and its last byte. */
+__attribute__((always_inline)) static inline void analyzer_prefetch_record(const void *r, size_t n)
+{
+	__builtin_prefetch(r, 1);
+	__builtin_prefetch((const char *)r + n - 1, 1);
+}
+
 typedef struct analyzer_ops {
 	const char *name;
 	enum profile_ext ext; /* the blob slot it fills */
