@@ -221,38 +221,65 @@ void ingest_observe(ingest *g, const pkt_view *v)
 }
 
 /* Writes one shard's profiles into the open transaction and clears it. */
-static int flush_shard(ingest *g, shard *h, int early)
+/* Writes source idx of shard h (its profile, analysers' blobs, samples). */
+static int flush_source(ingest *g, shard *h, uint32_t idx, int early)
 {
-	uint32_t n = ptable_count(h->t);
-	uint32_t *order = ptable_sorted(h->t);
+	profile p;
+	profile_init(&p);
+	ptable_export_take(h->t, idx, &p);
+	profile_add_sensor(&p, g->o.sensor);
+	if (early)
+		p.evictions = 1;
+	for (int i = 0; i < g->n_an; i++)
+		if (analyzer_list[i]->export)
+			analyzer_list[i]->export(h->an_state[i], h->t, idx,
+						 &p.ext[analyzer_list[i]->ext]);
+	int rc = store_put_profile(g->st, &p);
+	profile_free(&p);
+	uint32_t ns;
+	const payload_sample *sm = ptable_samples(h->t, idx, &ns);
+	for (uint32_t j = 0; j < ns && rc == 0; j++)
+		if (sm[j].data)
+			rc = store_put_sample(g->st, ptable_at(h->t, idx)->ip, &sm[j]);
+	return rc;
+}
+
+/* Writes every source of every shard in address order: the shards' sorted
+ * record numbers are merged, so that the store's address-ordered indexes
+ * (sources by address, samples, keys by address) are only appended to when
+ * the sources are new, instead of being filled by one sweep per shard,
+ * the second splitting pages the first left full. */
+static int flush_sources(ingest *g, int early)
+{
+	uint32_t n[SHARDS], at[SHARDS], *order[SHARDS];
 	int rc = 0;
-	for (uint32_t k = 0; k < n && rc == 0; k++) {
-		uint32_t idx = order ? order[k] : k + 1;
-		profile p;
-		profile_init(&p);
-		ptable_export_take(h->t, idx, &p);
-		profile_add_sensor(&p, g->o.sensor);
-		if (early)
-			p.evictions = 1;
-		for (int i = 0; i < g->n_an; i++)
-			if (analyzer_list[i]->export)
-				analyzer_list[i]->export(h->an_state[i], h->t, idx,
-							 &p.ext[analyzer_list[i]->ext]);
-		rc = store_put_profile(g->st, &p);
-		profile_free(&p);
-		uint32_t ns;
-		const payload_sample *sm = ptable_samples(h->t, idx, &ns);
-		for (uint32_t j = 0; j < ns && rc == 0; j++)
-			if (sm[j].data)
-				rc = store_put_sample(g->st, ptable_at(h->t, idx)->ip, &sm[j]);
+	for (int k = 0; k < SHARDS; k++) {
+		n[k] = ptable_count(g->sh[k].t);
+		order[k] = ptable_sorted(g->sh[k].t); /* NULL (out of memory): record order */
+		at[k] = 0;
 	}
-	free(order);
-	for (int i = 0; i < g->n_an && rc == 0; i++)
-		if (analyzer_list[i]->flush)
-			rc = analyzer_list[i]->flush(h->an_state[i], g->st);
-	g->s.sources += n;
-	shard_clear(g, h);
-	shard_publish(g, h);
+	for (;;) {
+		int best = -1;
+		const uint8_t *best_ip = NULL;
+		for (int k = 0; k < SHARDS; k++) {
+			if (at[k] == n[k])
+				continue;
+			uint32_t idx = order[k] ? order[k][at[k]] : at[k] + 1;
+			const uint8_t *ip = ptable_at(g->sh[k].t, idx)->ip;
+			if (best < 0 || memcmp(ip, best_ip, 16) < 0) {
+				best = k;
+				best_ip = ip;
+			}
+		}
+		if (best < 0 || rc < 0)
+			break;
+		shard *h = &g->sh[best];
+		uint32_t idx = order[best] ? order[best][at[best]] : at[best] + 1;
+		at[best]++;
+		rc = flush_source(g, h, idx, early);
+	}
+	for (int k = 0; k < SHARDS; k++)
+		free(order[k]);
 	return rc;
 }
 
@@ -265,12 +292,22 @@ static int flush_table(ingest *g, int early)
 	uint64_t mem = table_mem(g);
 	if (mem > g->s.peak_mem)
 		g->s.peak_mem = mem;
-	for (int k = 0; k < SHARDS; k++) {
-		if (flush_shard(g, &g->sh[k], early) < 0) {
-			clear_all(g);
-			return -1;
-		}
+	int rc = flush_sources(g, early);
+	for (int k = 0; k < SHARDS && rc == 0; k++) {
+		shard *h = &g->sh[k];
+		for (int i = 0; i < g->n_an && rc == 0; i++)
+			if (analyzer_list[i]->flush)
+				rc = analyzer_list[i]->flush(h->an_state[i], g->st);
 	}
+	for (int k = 0; k < SHARDS; k++) {
+		shard *h = &g->sh[k];
+		if (rc == 0)
+			g->s.sources += ptable_count(h->t);
+		shard_clear(g, h);
+		shard_publish(g, h);
+	}
+	if (rc < 0)
+		return -1;
 	if (early) {
 		g->s.early_flushes++;
 		g->f_flushes++;

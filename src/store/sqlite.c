@@ -1544,8 +1544,19 @@ static int store_writable(sq_store *s, const char *path, int exists)
 	return 0;
 }
 
+/* Process-wide settings, before SQLite's first use: no memory statistics
+ * (nothing reads them, and keeping them takes a global mutex and two
+ * counter updates on every allocation SQLite makes). */
+static void sqlite_setup(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	sqlite3_initialize();
+}
+
 static int open_db(sq_store *s, const char *path, int mode)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, sqlite_setup);
 	struct stat st;
 	int exists = stat(path, &st) == 0;
 	if (mode == STORE_READ && !exists) {

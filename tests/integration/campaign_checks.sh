@@ -148,7 +148,7 @@ campaign_checks() {
 	"$scanprint" report --db "$w/db2" --html "$w/report.html" || cc_fail "report --html"
 	"$scanprint" report --db "$w/db2" --html "$w/redacted.html" --redact || cc_fail "report --redact"
 	mkdir -p "$w/chromium"
-	$py "$here/html_check.py" "$w/report.html" "$w/chromium" "${SP_CP_PORT:-35060}" 10
+	$py "$here/html_check.py" "$w/report.html" "$w/chromium" "${SP_CP_PORT:-27060}" 10
 	case $? in 0) cc_ok "the report renders in Chromium" ;; 77) echo "chromium: skipped" >&2 ;;
 	*) cc_fail "the report in Chromium" ;; esac
 	sensor_re="$(echo "$CAMP_NET" | sed 's/[.]/\\./g')\\.0\\." # the sensors: $CAMP_NET.0.x

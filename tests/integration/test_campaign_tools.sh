@@ -24,6 +24,6 @@ rc=$?
 [ $rc = 0 ] || { echo "FAIL: the real tools' captures" >&2; exit 1; }
 . "$SP_SOURCE/tests/integration/campaign_data.sh"
 . "$SP_SOURCE/tests/integration/campaign_checks.sh"
-SP_CP_PORT=35062 campaign_checks "$work/base" "$work/run"
+SP_CP_PORT=27062 campaign_checks "$work/base" "$work/run"
 echo "$fails failed"
 [ "$fails" = 0 ]

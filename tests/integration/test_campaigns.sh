@@ -18,6 +18,6 @@ trap 'rm -rf "$work"' EXIT INT TERM
 fails=0
 . "$SP_SOURCE/tests/integration/campaign_data.sh"
 . "$SP_SOURCE/tests/integration/campaign_checks.sh"
-SP_CP_PORT=35061 campaign_checks "$SP_TESTDATA/campaign-base" "$work/run"
+SP_CP_PORT=27061 campaign_checks "$SP_TESTDATA/campaign-base" "$work/run"
 echo "$fails failed"
 [ "$fails" = 0 ]

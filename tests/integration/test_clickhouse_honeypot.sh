@@ -21,7 +21,7 @@
 # same, times included. A spool the unprivileged user cannot reach is
 # refused at start. Last, a store made before messages were kept (schema
 # 1) is read without them and migrated by the next honeypot.
-# Ports: ClickHouse $SP_CH_HTTP..; the honeypot 127.0.0.1:45060, clients
+# Ports: ClickHouse $SP_CH_HTTP..; the honeypot 127.0.0.1:26060, clients
 # 127.0.0.2-5 on 45082-45085 (UDP) and 127.0.0.6 on 45091-45094 (TCP).
 set -eu
 scanprint=$1
@@ -45,7 +45,7 @@ chmod 755 "$work"
 mkdir -m 755 "$work/spool"
 export SCANPRINT_SPOOL="$work/spool"
 unset SCANPRINT_DB || true
-PORT=45060
+PORT=26060 # below the ephemeral range (32768-60999): no client socket can hold it
 client="$SP_SOURCE/tests/integration/hp_client.py"
 fails=0
 failed() {

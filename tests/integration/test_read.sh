@@ -117,6 +117,12 @@ check "the cap is reported" grep -q "memory cap was reached" "$WORK/err"
 "$SP" sources --db "$WORK/nocap.db" --json --order ip | jq -c 'del(.memory_flushes)' >"$WORK/nocap.json"
 "$SP" sources --db "$WORK/cap.db" --json --order ip | jq -c 'del(.memory_flushes)' >"$WORK/cap.json"
 check "3000 sources" test "$(wc -l <"$WORK/cap.json")" = 3000
+# One flush writes every profiling shard's sources in a single address order
+# (a new store's address indexes are then only appended to): the rows of a
+# new store, by insertion (rowid), are sorted by address.
+check "a flush writes in one address order" test "$(q "$WORK/nocap.db" \
+	"SELECT count(*) FROM (SELECT ip, lag(ip) OVER (ORDER BY id) AS prev FROM sources)
+	 WHERE prev > ip")" = 0
 if cmp -s "$WORK/nocap.json" "$WORK/cap.json"; then ok; else
 	fail "profiles differ with the memory cap"
 	diff "$WORK/nocap.json" "$WORK/cap.json" | head -4 >&2
