@@ -411,10 +411,12 @@ static const char *primary_campaign(const key_list *keys)
 	return NULL;
 }
 
+/* campaign must stay valid until the statement has been stepped (every
+ * caller binds all the parameters again before the next step). */
 static void bind_campaign(sqlite3_stmt *st, const char *campaign)
 {
 	if (campaign)
-		sqlite3_bind_text(st, 12, campaign, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 12, campaign, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(st, 12);
 }
@@ -531,7 +533,7 @@ static int write_new(sq_store *s, const wq_item *it)
 	sqlite3_stmt *st = s->put;
 	sqlite3_reset(st);
 	sqlite3_bind_blob(st, 1, it->ip, 16, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, addr_str(it->ip, ipt), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, addr_str(it->ip, ipt), -1, SQLITE_STATIC); /* stepped below */
 	sqlite3_bind_int(st, 3, addr_is_v4(it->ip) ? 4 : 6);
 	sqlite3_bind_int64(st, 4, it->first_ns);
 	sqlite3_bind_int64(st, 5, it->last_ns);
@@ -1631,6 +1633,11 @@ store *store_sqlite_open(const char *path, int mode, char *err, size_t errlen)
 	}
 	exec(s, "PRAGMA synchronous=NORMAL");
 	exec(s, "PRAGMA cache_size=-65536");
+	/* Debian builds SQLite to zero deleted content by default. Nothing the
+	 * store deletes is secret (a source's old profile and keys, replaced by
+	 * their merge), and zeroing the space every page split frees cost the
+	 * writer 2 % of its instructions. */
+	exec(s, "PRAGMA secure_delete=OFF");
 	if (migrate(s, mode) < 0 || prepare(s) < 0)
 		goto fail;
 	if (mode == STORE_WRITE)
