@@ -220,7 +220,6 @@ void ingest_observe(ingest *g, const pkt_view *v)
 	shard_publish(g, h);
 }
 
-/* Writes one shard's profiles into the open transaction and clears it. */
 /* Writes source idx of shard h (its profile, analysers' blobs, samples). */
 static int flush_source(ingest *g, shard *h, uint32_t idx, int early)
 {
@@ -258,8 +257,9 @@ static int flush_sources(ingest *g, int early)
 		order[k] = ptable_sorted(g->sh[k].t); /* NULL (out of memory): record order */
 		at[k] = 0;
 	}
-	for (;;) {
+	while (rc == 0) {
 		int best = -1;
+		uint32_t best_idx = 0;
 		const uint8_t *best_ip = NULL;
 		for (int k = 0; k < SHARDS; k++) {
 			if (at[k] == n[k])
@@ -268,15 +268,14 @@ static int flush_sources(ingest *g, int early)
 			const uint8_t *ip = ptable_at(g->sh[k].t, idx)->ip;
 			if (best < 0 || memcmp(ip, best_ip, 16) < 0) {
 				best = k;
+				best_idx = idx;
 				best_ip = ip;
 			}
 		}
-		if (best < 0 || rc < 0)
-			break;
-		shard *h = &g->sh[best];
-		uint32_t idx = order[best] ? order[best][at[best]] : at[best] + 1;
+		if (best < 0)
+			break; /* every shard written */
 		at[best]++;
-		rc = flush_source(g, h, idx, early);
+		rc = flush_source(g, &g->sh[best], best_idx, early);
 	}
 	for (int k = 0; k < SHARDS; k++)
 		free(order[k]);
