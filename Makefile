@@ -28,9 +28,10 @@ run: deps-run build
 	$(BUILD)/scanprint sources --db $(DB)
 
 # Every test: the suite on the release build, again under ASan+UBSan, and
-# each libFuzzer target for a short run.
+# each libFuzzer target for a short run. A skipped test fails the run
+# (scripts/ctest-strict.sh; SP_ALLOW_SKIP=1 lets skips through).
 test: deps-test build
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	scripts/ctest-strict.sh $(BUILD) --output-on-failure -j $(JOBS)
 	$(MAKE) --no-print-directory test-asan
 	$(MAKE) --no-print-directory fuzz
 
@@ -42,14 +43,14 @@ FUZZ_BUILD ?= build-fuzz
 test-asan: deps-test
 	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang -DSP_SANITIZE=ON -DSP_WERROR=ON >/dev/null
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
-	cd $(ASAN_BUILD) && SP_SANITIZED=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-		ctest --output-on-failure -j $(JOBS) -LE slow
+	SP_SANITIZED=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		scripts/ctest-strict.sh $(ASAN_BUILD) --output-on-failure -j $(JOBS) -LE slow
 
 FUZZ_SECONDS ?= 20
 fuzz: deps-test
 	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang -DSP_FUZZ=ON >/dev/null
 	cmake --build $(FUZZ_BUILD) -j $(JOBS)
-	cd $(FUZZ_BUILD) && FUZZ_SECONDS=$(FUZZ_SECONDS) ctest --output-on-failure -L fuzz
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/ctest-strict.sh $(FUZZ_BUILD) --output-on-failure -L fuzz
 
 bench: build
 	bench/run.sh

@@ -6,7 +6,7 @@ build="build-essential cmake pkg-config libpcap-dev libsqlite3-dev libcurl4-open
        zlib1g-dev libzstd-dev liblzma-dev"
 run="$build gzip"
 test="$build bc hyperfine libcmocka-dev clang libclang-rt-14-dev sqlite3 jq zstd xz-utils iproute2 procps
-      tcpdump tshark p0f wireshark-common python3 sipvicious sipsak nmap masscan zmap sip-tester
+      tcpdump tcpreplay tshark p0f wireshark-common python3 sipvicious sipsak nmap masscan zmap sip-tester
       iputils-ping bsdutils bsdextrautils man-db groff-base
       clickhouse-server clickhouse-client curl chromium"
 case "${1:-build}" in
