@@ -46,7 +46,7 @@ int cli_parse_size(const char *s, uint64_t *out)
 {
 	char *end;
 	double v = strtod(s, &end);
-	if (end == s || v < 0)
+	if (end == s || !(v >= 0)) /* NaN fails too */
 		return -1;
 	double mul = 1;
 	switch (*end) {
@@ -70,7 +70,8 @@ int cli_parse_size(const char *s, uint64_t *out)
 	}
 	if (*end == 'B' || *end == 'b')
 		end++;
-	if (*end)
+	/* sizes no 64-bit count holds ("inf" too): converting them is undefined */
+	if (*end || !(v * mul < 0x1p64))
 		return -1;
 	*out = (uint64_t)(v * mul);
 	return 0;

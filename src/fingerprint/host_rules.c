@@ -409,7 +409,7 @@ static int set_double(parser *p, const char *key, const char *v, double *out)
 	char *end;
 	errno = 0;
 	double d = strtod(v, &end);
-	if (end == v || *end || errno || d < 0 || d > 1)
+	if (end == v || *end || errno || !(d >= 0 && d <= 1)) /* NaN fails too */
 		return fail(p, "%s: '%s' is not a number from 0 to 1", key, v);
 	*out = d;
 	return 0;

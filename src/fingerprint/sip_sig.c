@@ -553,7 +553,7 @@ static int float_arg(loader *L, const char *s, float *out)
 {
 	char *end;
 	double v = strtod(s, &end);
-	if (*end || end == s || v < 0 || v > 1)
+	if (*end || end == s || !(v >= 0 && v <= 1)) /* NaN fails too */
 		return fail(L, "expected a number from 0 to 1, not '%s'", s);
 	*out = (float)v;
 	return 0;

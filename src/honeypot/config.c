@@ -33,7 +33,7 @@ static int num(const char *v, double min, double max, double *out)
 	char *end;
 	errno = 0;
 	double x = strtod(v, &end);
-	if (end == v || *end || errno || x < min || x > max)
+	if (end == v || *end || errno || !(x >= min && x <= max)) /* NaN fails too */
 		return -1;
 	*out = x;
 	return 0;
@@ -67,7 +67,7 @@ static int size(const char *v, uint64_t *out)
 	char *end;
 	double x = strtod(v, &end);
 	double mul = 1;
-	if (end == v || x < 0)
+	if (end == v || !(x >= 0))
 		return -1;
 	if (*end == 'k' || *end == 'K')
 		mul = 1024;
@@ -79,7 +79,8 @@ static int size(const char *v, uint64_t *out)
 		end++;
 	if (*end == 'b' || *end == 'B')
 		end++;
-	if (*end)
+	/* "nan", "inf" and sizes no 64-bit count holds: converting them is undefined */
+	if (*end || !(x * mul < 0x1p64))
 		return -1;
 	*out = (uint64_t)(x * mul);
 	return 0;
@@ -184,6 +185,33 @@ int hp_config_set(hp_config *c, const char *k, const char *v, char *err, size_t 
 	return -1;
 }
 
+int hp_config_parse(hp_config *c, const char *name, const char *text, size_t len, char *err,
+		    size_t errlen)
+{
+	hp_lines l;
+	hp_lines_init(&l, text, len);
+	const char *line;
+	size_t n;
+	while (hp_lines_next(&l, &line, &n)) {
+		char k[64], v[1024], msg[400];
+		size_t i = 0;
+		while (i < n && (line[i] == ' ' || line[i] == '\t'))
+			i++;
+		if (i == n || line[i] == '#')
+			continue;
+		if (hp_split(line, n, k, sizeof k, v, sizeof v) < 0) {
+			snprintf(err, errlen, "%s:%d: line too long", name, l.lineno);
+			return -1;
+		}
+		if (hp_config_set(c, k, v, msg, sizeof msg) < 0) {
+			snprintf(err, errlen, "%s:%d: %s", name, l.lineno, msg);
+			return -1;
+		}
+	}
+	hp_accounts_finish(&c->acc);
+	return 0;
+}
+
 int hp_config_load(hp_config *c, const char *path, char *err, size_t errlen)
 {
 	buf text;
@@ -192,29 +220,7 @@ int hp_config_load(hp_config *c, const char *path, char *err, size_t errlen)
 		buf_free(&text);
 		return -1;
 	}
-	hp_lines l;
-	hp_lines_init(&l, (const char *)text.p, text.len);
-	const char *line;
-	size_t len;
-	while (hp_lines_next(&l, &line, &len)) {
-		char k[64], v[1024], msg[400];
-		size_t i = 0;
-		while (i < len && (line[i] == ' ' || line[i] == '\t'))
-			i++;
-		if (i == len || line[i] == '#')
-			continue;
-		if (hp_split(line, len, k, sizeof k, v, sizeof v) < 0) {
-			snprintf(err, errlen, "%s:%d: line too long", path, l.lineno);
-			buf_free(&text);
-			return -1;
-		}
-		if (hp_config_set(c, k, v, msg, sizeof msg) < 0) {
-			snprintf(err, errlen, "%s:%d: %s", path, l.lineno, msg);
-			buf_free(&text);
-			return -1;
-		}
-	}
+	int rc = hp_config_parse(c, path, (const char *)text.p, text.len, err, errlen);
 	buf_free(&text);
-	hp_accounts_finish(&c->acc);
-	return 0;
+	return rc;
 }

@@ -5,6 +5,7 @@
  * the keys. */
 #ifndef SP_HP_CONFIG_H
 #define SP_HP_CONFIG_H
+#include <stddef.h>
 #include <stdint.h>
 
 #include "honeypot/personality.h"
@@ -35,5 +36,10 @@ int hp_config_set(hp_config *c, const char *key, const char *value, char *err, s
  * error, never read in part); errors name file and line. */
 #define HP_CONFIG_MAX (1u << 20)
 int hp_config_load(hp_config *c, const char *path, char *err, size_t errlen);
+/* The same from text in memory (name is what errors call it). On an error
+ * the settings before the bad line are applied; hp_config_free still frees
+ * them. */
+int hp_config_parse(hp_config *c, const char *name, const char *text, size_t len, char *err,
+		    size_t errlen);
 
 #endif

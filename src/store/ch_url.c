@@ -53,7 +53,7 @@ static int parse_size(const char *s, uint64_t *out)
 	char *end;
 	errno = 0;
 	double v = strtod(s, &end);
-	if (end == s || v < 0 || errno)
+	if (end == s || !(v >= 0) || errno) /* NaN fails too */
 		return -1;
 	double mul = 1;
 	switch (*end) {
@@ -72,7 +72,7 @@ static int parse_size(const char *s, uint64_t *out)
 	default:
 		break;
 	}
-	if (*end || v * mul > 1e18)
+	if (*end || !(v * mul <= 1e18))
 		return -1;
 	*out = (uint64_t)(v * mul);
 	return 0;

@@ -31,6 +31,7 @@ for t in ip tcpdump svmap nmap masscan zmap /usr/bin/python3; do
 	command -v "$t" >/dev/null || { echo "$t not installed" >&2; exit 77; }
 done
 [ -d /usr/share/sipvicious/sipvicious ] || { echo "sipvicious sources missing" >&2; exit 77; }
+. "$src/tests/integration/zmap_lib.sh"
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
@@ -158,8 +159,8 @@ inA timeout 60 masscan -p22,5060 $NET.0.2-$NET.0.20 --rate 100 -e "$VA" --router
 	--wait 1 >masscan.log 2>&1 || fail "masscan: $(tail -2 masscan.log)"
 use_addr $NET.1.9
 echo $NET.0.0/27 >allow.txt
-inA timeout 60 zmap -M tcp_synscan -p 22 -i "$VA" -G "$BMAC" -r 100 -n 20 -c 1 -w allow.txt \
-	-b /dev/null $NET.0.0/27 >zmap.log 2>&1 || fail "zmap: $(tail -2 zmap.log)"
+zmap_tries zmap.log inA timeout 60 zmap -M tcp_synscan -p 22 -i "$VA" -G "$BMAC" -r 100 -n 20 \
+	-c 1 -w allow.txt -b /dev/null $NET.0.0/27 || fail "zmap: $(tail -2 zmap.log)"
 
 sleep 1
 kill "$tcpd"

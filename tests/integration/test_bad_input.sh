@@ -200,6 +200,10 @@ usage read --db "$DB"
 usage read --db "$DB" --bogus "$GOOD"
 usage read --db "$DB" --memory lots "$GOOD"
 usage read --db "$DB" --memory 10k "$GOOD"
+# sizes no 64-bit count holds, and what strtod also reads (undefined to convert)
+usage read --db "$DB" --memory 1e30 "$GOOD"
+usage read --db "$DB" --memory nan "$GOOD"
+usage read --db "$DB" --memory inf "$GOOD"
 usage read --db "$DB" --sensor 'bad name' "$GOOD"
 usage live --db "$DB"
 usage live --db "$DB" -i lo --flush 0

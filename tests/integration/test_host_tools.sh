@@ -17,6 +17,7 @@ for t in ip tcpdump nmap masscan zmap python3 jq timeout; do
 	command -v "$t" >/dev/null 2>&1 || { echo "skip: $t not installed"; exit 77; }
 done
 [ "$(id -u)" = 0 ] || { echo "skip: network namespaces need root"; exit 77; }
+. "$(dirname "$0")/zmap_lib.sh"
 
 S=sphost_s D=sphost_d W=sphost_w R=sphost_r E=sphost_e
 MAC_D=02:00:0a:ca:00:02
@@ -80,8 +81,8 @@ timeout 60 ip netns exec $S masscan 10.202.0.16/28 -p22,23,80,443 --rate 200 \
 	>"$work/masscan.log" 2>&1 || fail "masscan: $(tail -3 "$work/masscan.log")"
 printf '10.202.0.16/28\n' >"$work/allow.txt"
 printf '192.0.2.0/24\n' >"$work/block.txt"
-timeout 60 ip netns exec $S zmap -p 23 -i sphs0 -S 10.202.0.12 -G $MAC_D -w "$work/allow.txt" \
-	-b "$work/block.txt" -r 100 -n 16 -c 1 -o /dev/null >"$work/zmap.log" 2>&1 ||
+zmap_tries "$work/zmap.log" timeout 60 ip netns exec $S zmap -p 23 -i sphs0 -S 10.202.0.12 \
+	-G $MAC_D -w "$work/allow.txt" -b "$work/block.txt" -r 100 -n 16 -c 1 -o /dev/null ||
 	fail "zmap: $(tail -3 "$work/zmap.log")"
 timeout 60 ip netns exec $S nmap -sS -Pn -n -e sphs0 -S 10.202.0.13 -p 22,23,80,443 \
 	--max-retries 1 --max-rate 100 --host-timeout 20s 10.202.0.16/29 >"$work/nmap.log" 2>&1 ||

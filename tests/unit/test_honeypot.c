@@ -906,6 +906,54 @@ static void test_config_file(void **state)
 	hp_config_free(&c);
 }
 
+/* The same from text in memory: the last line needs no newline, errors
+ * carry the name given and the line number. */
+static void test_config_text(void **state)
+{
+	(void)state;
+	hp_config c;
+	char err[600];
+	const char *good = "sensor hp-1\n\n   # indented comment\nmemory 64M";
+	hp_config_default(&c);
+	assert_int_equal(hp_config_parse(&c, "mem.conf", good, strlen(good), err, sizeof err), 0);
+	assert_string_equal(c.sensor, "hp-1");
+	assert_true(c.memory == 64ull << 20);
+	assert_false(c.has_acc);
+	hp_config_free(&c);
+	const char *bad = "extension 100\nsensor bad name!\n";
+	hp_config_default(&c);
+	assert_int_equal(hp_config_parse(&c, "mem.conf", bad, strlen(bad), err, sizeof err), -1);
+	assert_string_equal(err, "mem.conf:2: sensor: 1-31 of A-Z a-z 0-9 . _ -");
+	hp_config_free(&c);
+	/* a NUL byte ends nothing early: the line after it is still read */
+	const char nul[] = "flush 5\n#\0x\nstats 7\n";
+	hp_config_default(&c);
+	assert_int_equal(hp_config_parse(&c, "mem.conf", nul, sizeof nul - 1, err, sizeof err), 0);
+	assert_int_equal(c.flush_s, 5);
+	assert_int_equal(c.stats_s, 7);
+	hp_config_free(&c);
+	/* numbers strtod reads but no setting can hold: errors, not undefined
+	 * conversions (the fuzzer found "memory 1.3e32") */
+	static const char *const bad_num[] = {
+	    "memory 133333333333333333333333333333332",
+	    "memory 1e30G",
+	    "memory nan",
+	    "memory inf",
+	    "rate-source nan",
+	    "rate-source 10/nan",
+	    "flush nan",
+	    "stats inf",
+	};
+	for (size_t i = 0; i < sizeof bad_num / sizeof *bad_num; i++) {
+		hp_config_default(&c);
+		if (hp_config_parse(&c, "n.conf", bad_num[i], strlen(bad_num[i]), err,
+				    sizeof err) != -1)
+			fail_msg("accepted '%s'", bad_num[i]);
+		assert_true(strncmp(err, "n.conf:1: ", 10) == 0);
+		hp_config_free(&c);
+	}
+}
+
 /* What ingest sees of a message: addresses, ports, transport, the payload,
  * the time, and no IP header: so no IP ID facts are invented. */
 static void test_view_and_profile(void **state)
@@ -1019,6 +1067,7 @@ int main(void)
 	    cmocka_unit_test(test_srctab),
 	    cmocka_unit_test(test_listen_parse),
 	    cmocka_unit_test(test_config_file),
+	    cmocka_unit_test(test_config_text),
 	    cmocka_unit_test(test_view_and_profile),
 	    cmocka_unit_test(test_sip_looks_like_short),
 	    cmocka_unit_test(test_utoa),
