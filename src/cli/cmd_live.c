@@ -3,6 +3,7 @@
 #include "profile/ingest.h"
 #include "store/store.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -26,7 +27,7 @@ static void help(void)
 	       "  --db PATH        store (default $SCANPRINT_DB or ./scanprint.db)\n"
 	       "  --sensor NAME    sensor name (default: the interface name)\n"
 	       "  -i IFACE         interface to read\n"
-	       "  --flush SECONDS  commit at least this often\n"
+	       "  --flush SECONDS  commit at least this often (1 to 86400)\n"
 	       "  --memory SIZE    profile memory before flushing early (default 1G)\n"
 	       "  -q, --quiet      no summary on stderr\n"
 	       "  BPF FILTER       a tcpdump-style filter, e.g. 'udp port 5060 or tcp[13] == 2'\n");
@@ -57,11 +58,16 @@ int cmd_live(int argc, char **argv)
 		case 'i':
 			iface = optarg;
 			break;
-		case 'f':
-			io.flush_interval_s = atoi(optarg);
-			if (io.flush_interval_s <= 0)
-				return cli_usage("live", "bad --flush '%s'", optarg);
+		case 'f': {
+			char *end;
+			errno = 0;
+			long f = strtol(optarg, &end, 10);
+			if (end == optarg || *end || errno || f < 1 || f > 86400)
+				return cli_usage("live", "bad --flush '%s' (seconds, 1 to 86400)",
+						 optarg);
+			io.flush_interval_s = (int)f;
 			break;
+		}
 		case 'm':
 			if (cli_parse_size(optarg, &io.mem_cap) < 0 || io.mem_cap < (1u << 20))
 				return cli_usage("live", "bad --memory '%s'", optarg);

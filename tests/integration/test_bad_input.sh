@@ -207,6 +207,8 @@ usage read --db "$DB" --memory inf "$GOOD"
 usage read --db "$DB" --sensor 'bad name' "$GOOD"
 usage live --db "$DB"
 usage live --db "$DB" -i lo --flush 0
+usage live --db "$DB" -i lo --flush 5x
+usage live --db "$DB" -i lo --flush 99999999999
 usage sources --db "$DB" --limit ten
 usage sources --db "$DB" --order sideways
 usage sources --db "$DB" extra
