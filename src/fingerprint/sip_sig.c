@@ -593,8 +593,9 @@ static int template_directive(loader *L, const char *d, char *rest)
 		return fail(L, "leak must be svmap, svwar or svcrack");
 	}
 	if (!strcmp(d, "localport")) {
-		long p = strtol(rest, NULL, 10);
-		if (p <= 0 || p > 65535)
+		char *end;
+		long p = strtol(rest, &end, 10);
+		if (end == rest || *end || p <= 0 || p > 65535)
 			return fail(L, "bad port '%s'", rest);
 		t->localport = (uint16_t)p;
 		return 0;

@@ -156,6 +156,10 @@ static void errors_name_file_and_line(void **state)
 	expect_error(text, "test.sig:4: unknown method 'FROB'");
 	snprintf(text, sizeof text, "%sthreshold 7\n", head);
 	expect_error(text, "test.sig:4: expected a number from 0 to 1");
+	snprintf(text, sizeof text, "%sthreshold nan\n", head);
+	expect_error(text, "test.sig:4: expected a number from 0 to 1");
+	snprintf(text, sizeof text, "%slocalport 5060x\n", head);
+	expect_error(text, "test.sig:4: bad port '5060x'");
 	expect_error("template b\nlike zz\n", "test.sig:2: like zz: no such template above");
 	expect_error("# nothing\n", "no templates");
 	char err[600];
