@@ -238,12 +238,26 @@ rc=0
 rc=0
 "$scanprint" honeypot --db "$work/x.db" --listen 127.0.0.1:70000 2>"$work/err" || rc=$?
 [ "$rc" = 2 ] || fail "a bad --listen exits $rc"
-python3 -c 'import socket,time,sys; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 25071)); time.sleep(3)' &
-sleep 0.3
+# a port in use: one the kernel gives this holder, so that nothing else can
+# have it (a fixed port was once found taken, the holder failed, the honeypot
+# bound the port and ran until CTest's timeout); the honeypot under timeout
+python3 -c 'import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1], flush=True)
+time.sleep(20)' >"$work/busy.port" &
+busy=$!
+for _ in $(seq 100); do
+	[ -s "$work/busy.port" ] && break
+	sleep 0.1
+done
+bport=$(cat "$work/busy.port")
+[ -n "$bport" ] || fail "could not hold a UDP port for the port-in-use check"
 rc=0
-"$scanprint" honeypot --db "$work/x.db" --listen 127.0.0.1:25071 2>"$work/err" || rc=$?
-[ "$rc" = 1 ] && grep -q "udp/127.0.0.1:25071: Address already in use" "$work/err" ||
+timeout 20 "$scanprint" honeypot --db "$work/x.db" --listen "127.0.0.1:$bport" 2>"$work/err" || rc=$?
+kill "$busy" 2>/dev/null || true
+wait "$busy" 2>/dev/null || true
+[ "$rc" = 1 ] && grep -q "udp/127.0.0.1:$bport: Address already in use" "$work/err" ||
 	fail "a port in use: $rc $(cat "$work/err")"
-wait
 echo "ok: bad settings refused, naming the file and line"
 echo "PASS"
