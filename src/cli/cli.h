@@ -25,6 +25,11 @@ int cmd_report(int argc, char **argv);
 int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Parses sizes like 512M, 2G, 100000; returns 0 on success. */
 int cli_parse_size(const char *s, uint64_t *out);
+/* A whole number from min to max for option opt of cmd; on failure prints the usage
+ * error ("bad --top 'x' (1 to 100000)", with unit first when given) and returns
+ * cli_usage's status. */
+int cli_parse_count(const char *cmd, const char *opt, const char *v, uint32_t min, uint32_t max,
+		    const char *unit, uint32_t *out);
 /* Sensor names: 1-31 of [A-Za-z0-9._-]. */
 int cli_valid_sensor(const char *s);
 

@@ -30,16 +30,6 @@ static int store_failed(store *st)
 	return EXIT_FAIL;
 }
 
-static int parse_count(const char *cmd, const char *opt, const char *v, uint32_t max, uint32_t *out)
-{
-	char *end;
-	unsigned long n = strtoul(v, &end, 10);
-	if (*end || !*v || v[0] == '-' || n == 0 || n > max)
-		return cli_usage(cmd, "bad %s '%s' (1 to %u)", opt, v, max);
-	*out = (uint32_t)n;
-	return 0;
-}
-
 /* --- campaigns ----------------------------------------------------------------------- */
 
 enum { OUT_TABLE, OUT_JSON, OUT_CSV, OUT_SURICATA };
@@ -164,11 +154,11 @@ int cmd_trends(int argc, char **argv)
 			out = OUT_CSV, nout++;
 			break;
 		case 'n':
-			if (parse_count("trends", "--days", optarg, 3660, &o.days))
+			if (cli_parse_count("trends", "--days", optarg, 1, 3660, NULL, &o.days))
 				return EXIT_USAGE;
 			break;
 		case 't':
-			if (parse_count("trends", "--top", optarg, 100000, &o.top))
+			if (cli_parse_count("trends", "--top", optarg, 1, 100000, NULL, &o.top))
 				return EXIT_USAGE;
 			break;
 		case 'p':
@@ -251,7 +241,7 @@ int cmd_report(int argc, char **argv)
 			o.redact = 1;
 			break;
 		case 'n':
-			if (parse_count("report", "--days", optarg, 3660, &o.days))
+			if (cli_parse_count("report", "--days", optarg, 1, 3660, NULL, &o.days))
 				return EXIT_USAGE;
 			break;
 		case 'h':

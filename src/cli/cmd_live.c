@@ -3,7 +3,6 @@
 #include "profile/ingest.h"
 #include "store/store.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -59,12 +58,9 @@ int cmd_live(int argc, char **argv)
 			iface = optarg;
 			break;
 		case 'f': {
-			char *end;
-			errno = 0;
-			long f = strtol(optarg, &end, 10);
-			if (end == optarg || *end || errno || f < 1 || f > 86400)
-				return cli_usage("live", "bad --flush '%s' (seconds, 1 to 86400)",
-						 optarg);
+			uint32_t f;
+			if (cli_parse_count("live", "--flush", optarg, 1, 86400, "seconds", &f))
+				return EXIT_USAGE;
 			io.flush_interval_s = (int)f;
 			break;
 		}

@@ -7,6 +7,7 @@
 #include "report/facts.h"
 #include "report/source_out.h"
 #include "store/store.h"
+#include "util/num.h"
 
 #include <getopt.h>
 #include <stdlib.h>
@@ -91,10 +92,10 @@ int cmd_sources(int argc, char **argv)
 			q.sensor = optarg;
 			break;
 		case 'l': {
-			char *end;
-			q.limit = strtoull(optarg, &end, 10);
-			if (*end || !*optarg || optarg[0] == '-')
+			uint64_t lim;
+			if (num_u64(optarg, 0, UINT64_MAX, &lim) < 0)
 				return cli_usage("sources", "bad --limit '%s'", optarg);
+			q.limit = lim;
 			break;
 		}
 		case 'o':

@@ -1,5 +1,6 @@
 /* scanprint: attribute the scanners that reach darknets and honeypots. */
 #include "cli/cli.h"
+#include "util/num.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -44,36 +45,15 @@ int cli_usage(const char *cmd, const char *fmt, ...)
 
 int cli_parse_size(const char *s, uint64_t *out)
 {
-	char *end;
-	double v = strtod(s, &end);
-	if (end == s || !(v >= 0)) /* NaN fails too */
-		return -1;
-	double mul = 1;
-	switch (*end) {
-	case 'k':
-	case 'K':
-		mul = 1024;
-		end++;
-		break;
-	case 'm':
-	case 'M':
-		mul = 1024.0 * 1024;
-		end++;
-		break;
-	case 'g':
-	case 'G':
-		mul = 1024.0 * 1024 * 1024;
-		end++;
-		break;
-	default:
-		break;
-	}
-	if (*end == 'B' || *end == 'b')
-		end++;
-	/* sizes no 64-bit count holds ("inf" too): converting them is undefined */
-	if (*end || !(v * mul < 0x1p64))
-		return -1;
-	*out = (uint64_t)(v * mul);
+	return num_size(s, NUM_SIZE_B, NUM_SIZE_U64_MAX, out);
+}
+
+int cli_parse_count(const char *cmd, const char *opt, const char *v, uint32_t min, uint32_t max,
+		    const char *unit, uint32_t *out)
+{
+	if (num_u32(v, min, max, out) < 0)
+		return cli_usage(cmd, "bad %s '%s' (%s%s%u to %u)", opt, v, unit ? unit : "",
+				 unit ? ", " : "", min, max);
 	return 0;
 }
 

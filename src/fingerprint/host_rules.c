@@ -4,9 +4,9 @@
 #include "profile/profile.h"
 #include "util/buf.h"
 #include "util/hash.h"
+#include "util/num.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -406,10 +406,8 @@ static int set_applies(parser *p, char *v)
 
 static int set_double(parser *p, const char *key, const char *v, double *out)
 {
-	char *end;
-	errno = 0;
-	double d = strtod(v, &end);
-	if (end == v || *end || errno || !(d >= 0 && d <= 1)) /* NaN fails too */
+	double d;
+	if (num_double(v, 0, 1, &d) < 0)
 		return fail(p, "%s: '%s' is not a number from 0 to 1", key, v);
 	*out = d;
 	return 0;

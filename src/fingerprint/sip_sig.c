@@ -5,6 +5,7 @@
 #include "sip/sip.h"
 #include "util/buf.h"
 #include "util/hash.h"
+#include "util/num.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -551,9 +552,8 @@ static int add_note(loader *L, char (*notes)[SIG_NOTE_LEN], uint8_t *n, const ch
 
 static int float_arg(loader *L, const char *s, float *out)
 {
-	char *end;
-	double v = strtod(s, &end);
-	if (*end || end == s || !(v >= 0 && v <= 1)) /* NaN fails too */
+	double v;
+	if (num_double(s, 0, 1, &v) < 0)
 		return fail(L, "expected a number from 0 to 1, not '%s'", s);
 	*out = (float)v;
 	return 0;

@@ -2,8 +2,8 @@
 #include "honeypot/config.h"
 
 #include "util/buf.h"
+#include "util/num.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,26 +28,6 @@ void hp_config_free(hp_config *c)
 	hp_accounts_free(&c->acc);
 }
 
-static int num(const char *v, double min, double max, double *out)
-{
-	char *end;
-	errno = 0;
-	double x = strtod(v, &end);
-	if (end == v || *end || errno || !(x >= min && x <= max)) /* NaN fails too */
-		return -1;
-	*out = x;
-	return 0;
-}
-
-static int u32(const char *v, uint32_t min, uint32_t max, uint32_t *out)
-{
-	double x;
-	if (num(v, min, max, &x) < 0 || x != (double)(uint32_t)x)
-		return -1;
-	*out = (uint32_t)x;
-	return 0;
-}
-
 /* "N" or "N/BURST" replies a second. */
 static int rate(const char *v, double *r, double *b)
 {
@@ -56,34 +36,10 @@ static int rate(const char *v, double *r, double *b)
 	char *slash = strchr(tmp, '/');
 	if (slash)
 		*slash = 0;
-	if (num(tmp, 0.001, 1e9, r) < 0)
+	if (num_double(tmp, 0.001, 1e9, r) < 0)
 		return -1;
 	*b = *r * 2 < 1 ? 1 : *r * 2;
-	return slash ? num(slash + 1, 1, 1e9, b) : 0;
-}
-
-static int size(const char *v, uint64_t *out)
-{
-	char *end;
-	double x = strtod(v, &end);
-	double mul = 1;
-	if (end == v || !(x >= 0))
-		return -1;
-	if (*end == 'k' || *end == 'K')
-		mul = 1024;
-	else if (*end == 'm' || *end == 'M')
-		mul = 1024.0 * 1024;
-	else if (*end == 'g' || *end == 'G')
-		mul = 1024.0 * 1024 * 1024;
-	if (mul > 1)
-		end++;
-	if (*end == 'b' || *end == 'B')
-		end++;
-	/* "nan", "inf" and sizes no 64-bit count holds: converting them is undefined */
-	if (*end || !(x * mul < 0x1p64))
-		return -1;
-	*out = (uint64_t)(x * mul);
-	return 0;
+	return slash ? num_double(slash + 1, 1, 1e9, b) : 0;
 }
 
 static int text(char *dst, size_t n, const char *v, const char *k, char *err, size_t errlen)
@@ -126,23 +82,23 @@ static int set_limits(hp_config *c, const char *k, const char *v, char *err, siz
 			   ? bad(err, errlen, k, "replies a second, e.g. 20000 or 20000/40000")
 			   : 0;
 	if (!strcmp(k, "max-message"))
-		return size(v, &sz) < 0 || sz < 512 || sz > 65535
+		return num_size(v, NUM_SIZE_B, NUM_SIZE_U64_MAX, &sz) < 0 || sz < 512 || sz > 65535
 			   ? bad(err, errlen, k, "bytes, 512 to 65535")
 			   : (c->lim.max_message = (uint32_t)sz, 0);
 	if (!strcmp(k, "max-sources"))
-		return u32(v, 64, 1u << 26, &c->lim.max_sources) < 0
+		return num_u32(v, 64, 1u << 26, &c->lim.max_sources) < 0
 			   ? bad(err, errlen, k, "a number, 64 to 67108864")
 			   : 0;
 	if (!strcmp(k, "max-connections"))
-		return u32(v, 1, 1u << 20, &c->max_connections) < 0
+		return num_u32(v, 1, 1u << 20, &c->max_connections) < 0
 			   ? bad(err, errlen, k, "a number, 1 to 1048576")
 			   : 0;
 	if (!strcmp(k, "max-per-source"))
-		return u32(v, 1, 1u << 20, &c->max_per_source) < 0
+		return num_u32(v, 1, 1u << 20, &c->max_per_source) < 0
 			   ? bad(err, errlen, k, "a number, 1 to 1048576")
 			   : 0;
 	if (!strcmp(k, "idle-timeout"))
-		return u32(v, 1, 86400, &c->idle_timeout_s) < 0
+		return num_u32(v, 1, 86400, &c->idle_timeout_s) < 0
 			   ? bad(err, errlen, k, "seconds, 1 to 86400")
 			   : 0;
 	return 1; /* not a limit */
@@ -167,14 +123,16 @@ int hp_config_set(hp_config *c, const char *k, const char *v, char *err, size_t 
 	if (!strcmp(k, "log"))
 		return text(c->log, sizeof c->log, v, k, err, errlen);
 	if (!strcmp(k, "flush"))
-		return u32(v, 1, 86400, &c->flush_s) < 0
+		return num_u32(v, 1, 86400, &c->flush_s) < 0
 			   ? bad(err, errlen, k, "seconds, 1 to 86400")
 			   : 0;
 	if (!strcmp(k, "stats"))
-		return u32(v, 0, 86400, &c->stats_s) < 0 ? bad(err, errlen, k, "seconds (0: never)")
-							 : 0;
+		return num_u32(v, 0, 86400, &c->stats_s) < 0
+			   ? bad(err, errlen, k, "seconds (0: never)")
+			   : 0;
 	if (!strcmp(k, "memory"))
-		return size(v, &c->memory) < 0 || c->memory < (1u << 20)
+		return num_size(v, NUM_SIZE_B, NUM_SIZE_U64_MAX, &c->memory) < 0 ||
+			       c->memory < (1u << 20)
 			   ? bad(err, errlen, k, "a size of at least 1M, e.g. 256M")
 			   : 0;
 	if (!strcmp(k, "extension") || !strcmp(k, "weak-account")) {

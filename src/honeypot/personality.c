@@ -7,10 +7,10 @@
 #include "honeypot/personality.h"
 
 #include "util/buf.h"
+#include "util/num.h"
 
 #include "sip/sip.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -421,9 +421,8 @@ static int perr(pstate *s, const char *fmt, ...)
 
 static int parse_status(const char *v, int *out)
 {
-	char *end;
-	long x = strtol(v, &end, 10);
-	if (end == v || *end || x < 100 || x > 699)
+	uint32_t x;
+	if (num_u32(v, 100, 699, &x) < 0)
 		return -1;
 	*out = (int)x;
 	return 0;
@@ -431,13 +430,7 @@ static int parse_status(const char *v, int *out)
 
 static int parse_uint(const char *v, uint32_t max, uint32_t *out)
 {
-	char *end;
-	errno = 0;
-	unsigned long x = strtoul(v, &end, 10);
-	if (end == v || *end || errno || x > max || *v == '-')
-		return -1;
-	*out = (uint32_t)x;
-	return 0;
+	return num_u32(v, 0, max, out);
 }
 
 static int method_id(const char *m)

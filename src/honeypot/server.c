@@ -1,5 +1,6 @@
 /* The honeypot's epoll loop (server.h). */
 #include "honeypot/server.h"
+#include "util/num.h"
 
 #include "decode/decode.h"
 #include "sip/sip.h"
@@ -96,9 +97,8 @@ static int64_t wall_ns(void)
 
 static int parse_addr(const char *host, const char *port, hp_listen *l, char *err, size_t n)
 {
-	char *end;
-	long p = strtol(port, &end, 10);
-	if (!*port || *end || p < 1 || p > 65535) {
+	uint32_t p;
+	if (num_u32(port, 1, 65535, &p) < 0) {
 		snprintf(err, n, "bad port '%s'", port);
 		return -1;
 	}

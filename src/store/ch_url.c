@@ -2,9 +2,9 @@
  * URLs. Values from users (sensor names, keys, tool names) only ever reach
  * ClickHouse through these functions or as binary insert data. */
 #include "store/clickhouse.h"
+#include "util/num.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,51 +48,20 @@ static int fail(char *err, size_t errlen, const char *msg)
 	return -1;
 }
 
-static int parse_size(const char *s, uint64_t *out)
-{
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (end == s || !(v >= 0) || errno) /* NaN fails too */
-		return -1;
-	double mul = 1;
-	switch (*end) {
-	case 'k':
-	case 'K':
-		mul = 1024, end++;
-		break;
-	case 'm':
-	case 'M':
-		mul = 1024.0 * 1024, end++;
-		break;
-	case 'g':
-	case 'G':
-		mul = 1024.0 * 1024 * 1024, end++;
-		break;
-	default:
-		break;
-	}
-	if (*end || !(v * mul <= 1e18))
-		return -1;
-	*out = (uint64_t)(v * mul);
-	return 0;
-}
-
 static int parse_param(ch_config *c, const char *k, size_t kn, const char *v, char *err,
 		       size_t errlen)
 {
 	char val[512];
 	if (pct_decode(v, strlen(v), val, sizeof val) < 0)
 		return fail(err, errlen, "bad parameter value in the location");
-	char *end;
 	if (kn == 5 && !strncmp(k, "spool", 5)) {
 		snprintf(c->spool, sizeof c->spool, "%s", val);
 	} else if (kn == 9 && !strncmp(k, "spool_max", 9)) {
-		if (parse_size(val, &c->spool_max) < 0 || c->spool_max < (1u << 20))
+		if (num_size(val, 0, 1e18, &c->spool_max) < 0 || c->spool_max < (1u << 20))
 			return fail(err, errlen, "bad spool_max (e.g. 512M, 4G; at least 1M)");
 	} else if (kn == 7 && !strncmp(k, "timeout", 7)) {
-		long t = strtol(val, &end, 10);
-		if (*end || t < 1 || t > 86400)
+		uint32_t t;
+		if (num_u32(val, 1, 86400, &t) < 0)
 			return fail(err, errlen, "bad timeout (seconds, 1-86400)");
 		c->timeout_s = (int)t;
 	} else if (kn == 5 && !strncmp(k, "fsync", 5)) {
@@ -168,9 +137,8 @@ static int parse_hostport(ch_config *c, const char *s, size_t n, char *err, size
 			return fail(err, errlen, "bad port in the location");
 		memcpy(pb, port, pn);
 		pb[pn] = 0;
-		char *end;
-		long p = strtol(pb, &end, 10);
-		if (*end || p < 1 || p > 65535)
+		uint32_t p;
+		if (num_u32(pb, 1, 65535, &p) < 0)
 			return fail(err, errlen, "bad port in the location");
 		c->port = (int)p;
 	}

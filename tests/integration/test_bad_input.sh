@@ -209,7 +209,21 @@ usage live --db "$DB"
 usage live --db "$DB" -i lo --flush 0
 usage live --db "$DB" -i lo --flush 5x
 usage live --db "$DB" -i lo --flush 99999999999
+check "the --flush error gives the range" grep -q "bad --flush '99999999999' (seconds, 1 to 86400)" "$WORK/err"
+usage live --db "$DB" -i lo --flush ' 5'
+usage live --db "$DB" -i lo --flush +5
 usage sources --db "$DB" --limit ten
+# a count strtoull would wrap or clamp: -1 and one past 2^64
+usage sources --db "$DB" --limit -1
+usage sources --db "$DB" --limit 18446744073709551616
+usage sources --db "$DB" --limit ' 3'
+# the campaign commands' counts: one shared checked parser with the range in the error
+usage trends --db "$DB" --top 0
+usage trends --db "$DB" --top 100001
+check "the --top error gives the range" grep -q "bad --top '100001' (1 to 100000)" "$WORK/err"
+usage trends --db "$DB" --days +3
+usage trends --db "$DB" --days 3.0
+usage report --db "$DB" --days 3661
 usage sources --db "$DB" --order sideways
 usage sources --db "$DB" extra
 usage show --db "$DB"
