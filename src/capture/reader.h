@@ -7,8 +7,8 @@
 
 #include "capture/capture.h"
 
-#define READER_BATCH_PKTS 1024
-#define READER_BATCH_BYTES (512u << 10)
+#define READER_BATCH_PKTS 4096
+#define READER_BATCH_BYTES (2048u << 10)
 #define READER_RING 16 /* batches between the reader and its consumer */
 
 typedef struct cap_batch {

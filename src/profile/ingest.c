@@ -409,8 +409,12 @@ static void process_shard(ingest *g, int k, const cap_batch *b)
 		if (pr[i].ip && shard_of(pr[i].hash) == k)
 			mine[n++] = i;
 	for (uint32_t i = 0; i < n + 4 * PIPE_D; i++) {
-		if (i < n)
+		if (i < n) {
 			ptable_prefetch_slot(h->t, pr[mine[i]].hash);
+			/* the view was written on the reader's core: its address
+			 * line (the lookup's), then the lines the update reads */
+			__builtin_prefetch(pr[mine[i]].v.src);
+		}
 		if (i >= PIPE_D && i - PIPE_D < n) {
 			const prepared *q = &pr[mine[i - PIPE_D]];
 			uint32_t x = ptable_lookup(h->t, q->v.src, q->hash);
@@ -418,14 +422,26 @@ static void process_shard(ingest *g, int k, const cap_batch *b)
 			if (x)
 				ptable_prefetch_record(h->t, x);
 		}
+		if (i >= 2 * PIPE_D && i - 2 * PIPE_D < n) {
+			const char *vb = (const char *)&pr[mine[i - 2 * PIPE_D]].v;
+			__builtin_prefetch(vb + 64);
+			__builtin_prefetch(vb + 128);
+		}
 		if (i >= 2 * PIPE_D && i - 2 * PIPE_D < n && idx[i - 2 * PIPE_D]) {
 			ptable_prefetch_detail(h->t, idx[i - 2 * PIPE_D]);
 			for (int a = 0; a < g->n_an; a++)
 				if (analyzer_list[a]->prefetch)
 					analyzer_list[a]->prefetch(h->an_state[a], idx[i - 2 * PIPE_D]);
 		}
-		if (i >= 3 * PIPE_D && i - 3 * PIPE_D < n && idx[i - 3 * PIPE_D])
-			ptable_prefetch_sets(h->t, idx[i - 3 * PIPE_D], &pr[mine[i - 3 * PIPE_D]].v);
+		if (i >= 3 * PIPE_D && i - 3 * PIPE_D < n && idx[i - 3 * PIPE_D]) {
+			const pkt_view *v = &pr[mine[i - 3 * PIPE_D]].v;
+			ptable_prefetch_sets(h->t, idx[i - 3 * PIPE_D], v);
+			if (v->payload_len) { /* the analysers read it next */
+				__builtin_prefetch(v->payload);
+				if (v->payload_len > 64)
+					__builtin_prefetch(v->payload + 64);
+			}
+		}
 		if (i >= 4 * PIPE_D && i - 4 * PIPE_D < n) {
 			const pkt_view *v = &pr[mine[i - 4 * PIPE_D]].v;
 			uint32_t x = idx[i - 4 * PIPE_D];

@@ -1333,14 +1333,14 @@ static int sq_scan_messages(store *base, const uint8_t ip[16], store_msg_cb cb, 
  * checkpoint runs in the committing thread: copying the WAL into the file
  * and the two fsyncs block the writer, its queue fills, and the producer (a
  * honeypot's network loop, read's flush) waits on the disk. Here the
- * writer's commit only signals (wal hook, past CKPT_FRAMES frames); a
+ * writer's commit only signals (wal hook, past CKPT_BYTES of WAL); a
  * PASSIVE checkpoint never blocks the writer, and the WAL restarts at the
- * writer's next transaction after a complete one. Past CKPT_HARD frames
+ * writer's next transaction after a complete one. Past CKPT_HARD_BYTES
  * (the checkpointer cannot keep up) the writer checkpoints itself, as
  * SQLite would. The last connection to close checkpoints whatever is left
  * and removes the WAL. */
-#define CKPT_FRAMES 1000  /* SQLite's own default: about 4 MB of WAL */
-#define CKPT_HARD   64000 /* about 256 MB */
+#define CKPT_BYTES	(4u << 20) /* SQLite's own default: 1000 frames of 4 KiB */
+#define CKPT_HARD_BYTES (256u << 20)
 
 typedef struct checkpointer {
 	pthread_t thread;
@@ -1348,6 +1348,7 @@ typedef struct checkpointer {
 	pthread_cond_t cv;
 	sqlite3 *db;
 	int due, stop;
+	int soft, hard; /* WAL frames: CKPT_BYTES and CKPT_HARD_BYTES in the store's pages */
 } checkpointer;
 
 static void *ckpt_main(void *arg)
@@ -1373,9 +1374,9 @@ static void *ckpt_main(void *arg)
 static int ckpt_hook(void *arg, sqlite3 *db, const char *name, int frames)
 {
 	checkpointer *c = arg;
-	if (frames >= CKPT_HARD) {
+	if (frames >= c->hard) {
 		sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-	} else if (frames >= CKPT_FRAMES) {
+	} else if (frames >= c->soft) {
 		pthread_mutex_lock(&c->mu);
 		c->due = 1;
 		pthread_cond_signal(&c->cv);
@@ -1432,6 +1433,14 @@ static void ckpt_start(sq_store *s, const char *path)
 		ckpt_free(c);
 		return;
 	}
+	/* the thresholds are bytes of WAL, whatever the store's page size */
+	int page = 4096;
+	if (sqlite3_prepare_v2(s->db, "PRAGMA page_size", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) >= 512)
+		page = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	c->soft = (int)(CKPT_BYTES / (unsigned)page);
+	c->hard = (int)(CKPT_HARD_BYTES / (unsigned)page);
 	s->ck = c;
 	sqlite3_wal_hook(s->db, ckpt_hook, c);
 }
@@ -1620,6 +1629,12 @@ store *store_sqlite_open(const char *path, int mode, char *err, size_t errlen)
 		goto fail;
 	sqlite3_busy_timeout(s->db, 10000);
 	sqlite3_extended_result_codes(s->db, 1);
+	/* A new store uses SQLite's largest page: a flush writes each page to
+	 * the WAL and later into the file, one system call each (two for a WAL
+	 * frame), and 64 KiB pages make a sixteenth of the 4 KiB default's calls.
+	 * On the 5M-packet bench the final flush took 0.70 s instead of 0.78 s
+	 * (16 KiB pages) and 1.05 s (4 KiB). An existing store keeps its size. */
+	exec(s, "PRAGMA page_size=65536");
 	/* refuse a file that is not ours before changing anything in it (the
 	 * journal mode is written into the file) */
 	int version;
