@@ -593,9 +593,8 @@ static int template_directive(loader *L, const char *d, char *rest)
 		return fail(L, "leak must be svmap, svwar or svcrack");
 	}
 	if (!strcmp(d, "localport")) {
-		char *end;
-		long p = strtol(rest, &end, 10);
-		if (end == rest || *end || p <= 0 || p > 65535)
+		uint32_t p;
+		if (num_u32(rest, 1, 65535, &p) < 0)
 			return fail(L, "bad port '%s'", rest);
 		t->localport = (uint16_t)p;
 		return 0;

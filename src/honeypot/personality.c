@@ -428,11 +428,6 @@ static int parse_status(const char *v, int *out)
 	return 0;
 }
 
-static int parse_uint(const char *v, uint32_t max, uint32_t *out)
-{
-	return num_u32(v, 0, max, out);
-}
-
 static int method_id(const char *m)
 {
 	unsigned id = sip_method_lookup((const uint8_t *)m, strlen(m));
@@ -663,7 +658,7 @@ int hp_directive_accounts(hp_accounts *a, const char *k, const char *v, char *er
 
 static int set_number(pstate *s, uint32_t *dst, const char *v, uint32_t max, const char *k)
 {
-	if (parse_uint(v, max, dst) < 0)
+	if (num_u32(v, 0, max, dst) < 0)
 		return perr(s, "%s needs a number up to %u", k, max);
 	return 0;
 }

@@ -426,12 +426,13 @@ static void process_shard(ingest *g, int k, const cap_batch *b)
 			const char *vb = (const char *)&pr[mine[i - 2 * PIPE_D]].v;
 			__builtin_prefetch(vb + 64);
 			__builtin_prefetch(vb + 128);
-		}
-		if (i >= 2 * PIPE_D && i - 2 * PIPE_D < n && idx[i - 2 * PIPE_D]) {
-			ptable_prefetch_detail(h->t, idx[i - 2 * PIPE_D]);
-			for (int a = 0; a < g->n_an; a++)
-				if (analyzer_list[a]->prefetch)
-					analyzer_list[a]->prefetch(h->an_state[a], idx[i - 2 * PIPE_D]);
+			uint32_t x = idx[i - 2 * PIPE_D];
+			if (x) {
+				ptable_prefetch_detail(h->t, x);
+				for (int a = 0; a < g->n_an; a++)
+					if (analyzer_list[a]->prefetch)
+						analyzer_list[a]->prefetch(h->an_state[a], x);
+			}
 		}
 		if (i >= 3 * PIPE_D && i - 3 * PIPE_D < n && idx[i - 3 * PIPE_D]) {
 			const pkt_view *v = &pr[mine[i - 3 * PIPE_D]].v;
