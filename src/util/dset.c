@@ -488,26 +488,63 @@ void dset_encode(const dset *s, buf *out)
 		buf_put(out, s->hll, DSET_HLL_M);
 }
 
+/* The slot count that adding nz values other than DSET_EMPTY_SLOT one by
+ * one ends with, past the inline values: the first step that holds them 3/4
+ * full (needs_room() grows one step at a time, and one step always makes
+ * room for one more value). */
+static uint8_t final_cap(uint32_t nz)
+{
+	uint8_t cap = next_cap(0);
+	while (nz * 4 > (uint32_t)cap * 3)
+		cap = next_cap(cap);
+	return cap;
+}
+
+/* The n values v (distinct, ascending) into the empty set s at once: the
+ * table is allocated at its final size and filled, where adding them one by
+ * one would grow and rehash it up to four times. The set is the one those
+ * adds make (same values, slot count, largest value and flag); only where
+ * values sit in the table may differ, which nothing observes. */
+static int fill_sorted(dset *s, const uint32_t *v, uint32_t n)
+{
+	if (n == 0)
+		return 1;
+	if (n <= DSET_INLINE) {
+		memcpy(s->u.inl, v, n * sizeof *v);
+	} else {
+		uint32_t first = v[0] == EMPTY; /* ascending: EMPTY can only come first */
+		uint8_t cap = final_cap(n - first);
+		uint32_t *t = calloc(alloc_slots(cap), sizeof *t); /* all EMPTY */
+		if (!t)
+			return 0;
+		s->u.slot = t;
+		s->cap = cap;
+		s->empty = (uint8_t)first;
+		for (uint32_t i = first; i < n; i++)
+			t[probe(t, cap, v[i], home(v[i], cap))] = v[i];
+	}
+	s->n = (uint8_t)n;
+	s->top = v[n - 1];
+	return 1;
+}
+
 int dset_decode(dset *s, cursor *c)
 {
 	dset_init(s);
 	uint64_t n = rd_uv(c);
 	if (!rd_ok(c) || n > DSET_EXACT)
 		return -1;
+	uint32_t v[DSET_EXACT];
 	uint64_t prev = 0;
 	for (uint64_t i = 0; i < n; i++) {
 		uint64_t d = rd_uv(c);
-		if (!rd_ok(c) || d > UINT32_MAX - prev || (i > 0 && d == 0)) {
-			dset_free(s);
+		if (!rd_ok(c) || d > UINT32_MAX - prev || (i > 0 && d == 0))
 			return -1; /* stored values are distinct and ascending */
-		}
 		prev += d;
-		uint32_t v = (uint32_t)prev;
-		if (!place(s, v)) {
-			dset_free(s);
-			return -1;
-		}
+		v[i] = (uint32_t)prev;
 	}
+	if (!fill_sorted(s, v, (uint32_t)n))
+		return -1;
 	uint8_t has = rd_u8(c);
 	if (has) {
 		const uint8_t *reg = rd_view(c, DSET_HLL_M);

@@ -95,6 +95,59 @@ static void varints_round_trip_and_overrun(void **state)
 	assert_false(rd_ok(&d)); /* more than 10 bytes is not a 64-bit varint */
 }
 
+/* The textbook reading of an unsigned LEB128 varint, byte by byte: what
+ * rd_uv() must agree with on any bytes, whichever of its paths it takes. */
+static uint64_t ref_uv(const uint8_t *p, size_t n, size_t *used, int *ok)
+{
+	uint64_t v = 0;
+	for (size_t i = 0; i < 10; i++) {
+		if (i >= n) {
+			*ok = 0;
+			*used = n;
+			return 0;
+		}
+		v |= (uint64_t)(p[i] & 0x7f) << (7 * i);
+		if (!(p[i] & 0x80)) {
+			*ok = 1;
+			*used = i + 1;
+			return v;
+		}
+	}
+	*ok = 0;
+	*used = n;
+	return 0;
+}
+
+static void varints_agree_with_the_reference(void **state)
+{
+	(void)state;
+	uint64_t r = 0x2545f4914f6cdd1dULL;
+	for (int t = 0; t < 200000; t++) {
+		r ^= r << 13;
+		r ^= r >> 7;
+		r ^= r << 17;
+		uint8_t b[14];
+		size_t n = (size_t)(r % 15);      /* 0..14 bytes in the cursor */
+		size_t len = 1 + (size_t)(r >> 8) % 11; /* the varint's length if all fit */
+		for (size_t i = 0; i < sizeof b; i++) {
+			b[i] = (uint8_t)(r >> (8 * (i % 8))) ^ (uint8_t)(i * 37);
+			b[i] = (uint8_t)((b[i] & 0x7f) | (i + 1 < len ? 0x80 : 0));
+		}
+		size_t used;
+		int ok;
+		uint64_t want = ref_uv(b, n, &used, &ok);
+		cursor c = rd_init(b, n);
+		uint64_t got = rd_uv(&c);
+		assert_int_equal(rd_ok(&c), ok);
+		assert_true(got == want);
+		assert_int_equal(rd_left(&c), ok ? n - used : 0);
+	}
+	const uint8_t max[10] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01};
+	cursor c = rd_init(max, sizeof max);
+	assert_true(rd_uv(&c) == UINT64_MAX);
+	assert_true(rd_ok(&c));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -104,6 +157,7 @@ int main(void)
 	    cmocka_unit_test(sub_cursor_caps_declared_length),
 	    cmocka_unit_test(bytes_and_views),
 	    cmocka_unit_test(varints_round_trip_and_overrun),
+	    cmocka_unit_test(varints_agree_with_the_reference),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

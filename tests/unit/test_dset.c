@@ -215,6 +215,53 @@ static void encode_decode(void **state)
 	}
 }
 
+/* Decoding fills the table at its final size at once: the set must be the
+ * one adding the values one by one makes (slot count, flags, largest
+ * value, memory), and must go on to behave the same under more adds. */
+static void decode_matches_adding(void **state)
+{
+	(void)state;
+	for (uint32_t n = 0; n <= DSET_EXACT; n++)
+		for (int with_zero = 0; with_zero < 2; with_zero++) {
+			uint32_t v[DSET_EXACT];
+			uint32_t k = 0;
+			if (with_zero && n > 0)
+				v[k++] = 0;
+			uint32_t x = 0;
+			while (k < n) {
+				x += 1 + rnd() % 1000;
+				v[k++] = x;
+			}
+			dset added;
+			dset_init(&added);
+			for (uint32_t i = 0; i < n; i++)
+				assert_int_equal(dset_add(&added, v[i]), 1);
+			buf b;
+			buf_init(&b);
+			encode(&added, &b);
+			cursor c = rd_init(b.p, b.len);
+			dset d;
+			assert_int_equal(dset_decode(&d, &c), 0);
+			assert_int_equal(d.n, added.n);
+			assert_int_equal(d.cap, added.cap);
+			assert_int_equal(d.empty, added.empty);
+			assert_int_equal(d.ntop, added.ntop);
+			if (n)
+				assert_int_equal(d.top, added.top);
+			assert_int_equal(dset_mem(&d), dset_mem(&added));
+			assert_same(&d, &added);
+			for (int i = 0; i < 300; i++) { /* up to and past the limit */
+				uint32_t y = i % 3 || !n ? rnd() % (x + 2000) : v[(uint32_t)i % n];
+				assert_int_equal(dset_add(&d, y), dset_add(&added, y));
+				assert_int_equal(dset_mem(&d), dset_mem(&added));
+			}
+			assert_same(&d, &added);
+			dset_free(&d);
+			dset_free(&added);
+			buf_free(&b);
+		}
+}
+
 static int decode_bytes(const uint8_t *p, size_t n)
 {
 	cursor c = rd_init(p, n);
@@ -683,6 +730,7 @@ int main(void)
 	    cmocka_unit_test(estimate_is_close),
 	    cmocka_unit_test(estimate_equals_reference),
 	    cmocka_unit_test(encode_decode),
+	    cmocka_unit_test(decode_matches_adding),
 	    cmocka_unit_test(corrupt_blobs_are_refused),
 	    cmocka_unit_test(copy_is_deep),
 	    cmocka_unit_test(model_random_values),
