@@ -534,7 +534,8 @@ static void checkpoints_in_background(void **state)
 		assert_int_equal(store_commit(s), 0);
 	}
 	long during = 0;
-	for (int i = 0; i < 100 && during < 8 * 1024 * 1024; i++) {
+	/* up to 30 s: the checkpointer's fsyncs can wait long on a loaded machine */
+	for (int i = 0; i < 600 && during < 8 * 1024 * 1024; i++) {
 		during = file_size(path_of("ckpt.db"));
 		usleep(50000);
 	}
