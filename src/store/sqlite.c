@@ -27,6 +27,7 @@ typedef struct sq_store {
 	sqlite3_stmt *put;    /* insert a new source */
 	sqlite3_stmt *update; /* rewrite a stored one */
 	sqlite3_stmt *put_sample;       /* a sample, within the per-source cap */
+	sqlite3_stmt *bump_sample;      /* a sample already stored: its count and time */
 	sqlite3_stmt *put_sample_new;   /* a sample of a source this flush created */
 	uint8_t last_new_ip[16];        /* the source last written, if it was new */
 	int last_new;
@@ -281,6 +282,11 @@ static int prepare(sq_store *s)
 			       " ts_ns = min(ts_ns, excluded.ts_ns)",
 			       -1, SQLITE_PREPARE_PERSISTENT, &s->put_sample, NULL) != SQLITE_OK)
 		return sq_fail(s, "preparing statements");
+	if (sqlite3_prepare_v3(s->db,
+			       "UPDATE samples SET count = count + ?3, ts_ns = min(ts_ns, ?4)"
+			       " WHERE ip = ?1 AND key = ?2",
+			       -1, SQLITE_PREPARE_PERSISTENT, &s->bump_sample, NULL) != SQLITE_OK)
+		return sq_fail(s, "preparing statements");
 	if (sqlite3_prepare_v3(s->db, "DELETE FROM source_keys WHERE ip = ?", -1,
 			       SQLITE_PREPARE_PERSISTENT, &s->key_del, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v3(s->db, "INSERT OR IGNORE INTO source_keys VALUES (?, ?, ?)", -1,
@@ -504,6 +510,22 @@ static int write_sample(sq_store *s, const uint8_t ip[16], const payload_sample 
 	/* a source that was new has only the samples of this flush, which the
 	 * table already capped: no need to count what is stored */
 	int fresh = s->last_new && memcmp(s->last_new_ip, ip, 16) == 0;
+	if (!fresh) {
+		/* a source seen before mostly sends what it sent then: one indexed
+		 * update counts it (the insert's checks cost 13 us a sample) */
+		sqlite3_stmt *b = s->bump_sample;
+		sqlite3_reset(b);
+		sqlite3_bind_blob(b, 1, ip, 16, SQLITE_STATIC);
+		sqlite3_bind_int64(b, 2, (sqlite3_int64)m->key);
+		sqlite3_bind_int64(b, 3, m->count);
+		sqlite3_bind_int64(b, 4, m->ts_ns);
+		int rc = sqlite3_step(b);
+		sqlite3_reset(b);
+		if (rc != SQLITE_DONE)
+			return sq_fail(s, "writing a sample");
+		if (sqlite3_changes(s->db) > 0)
+			return 0;
+	}
 	sqlite3_stmt *st = fresh ? s->put_sample_new : s->put_sample;
 	sqlite3_reset(st);
 	sqlite3_bind_blob(st, 1, ip, 16, SQLITE_STATIC);
@@ -1520,6 +1542,7 @@ static void sq_close(store *base)
 	sqlite3_finalize(s->put);
 	sqlite3_finalize(s->update);
 	sqlite3_finalize(s->put_sample);
+	sqlite3_finalize(s->bump_sample);
 	sqlite3_finalize(s->put_sample_new);
 	sqlite3_finalize(s->key_put);
 	sqlite3_finalize(s->key_del);
@@ -1717,6 +1740,7 @@ fail_quiet:
 	sqlite3_finalize(s->put);
 	sqlite3_finalize(s->update);
 	sqlite3_finalize(s->put_sample);
+	sqlite3_finalize(s->bump_sample);
 	sqlite3_finalize(s->put_sample_new);
 	sqlite3_finalize(s->key_put);
 	sqlite3_finalize(s->key_del);

@@ -291,6 +291,56 @@ static void samples_are_capped(void **state)
 	sqlite3_close(db);
 }
 
+/* A source stored before, below its cap: a later flush's known sample adds
+ * its count and keeps the earlier time, a new one is stored. */
+static void samples_merge_on_later_flushes(void **state)
+{
+	(void)state;
+	store *s = open_w("samples2.db");
+	uint8_t ip[16];
+	addr_from_v4(ip, 0x0a00000a);
+	payload_sample m;
+	memset(&m, 0, sizeof m);
+	m.data = (uint8_t *)"OPTIONS sip:100@x SIP/2.0";
+	m.len = 25;
+	m.proto = 17;
+	assert_int_equal(store_begin(s), 0);
+	put(s, 0x0a00000a, 1, 1, 1);
+	m.key = 7;
+	m.count = 2;
+	m.ts_ns = 500;
+	assert_int_equal(store_put_sample(s, ip, &m), 0);
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(store_begin(s), 0);
+	put(s, 0x0a00000a, 1, 1, 1);
+	m.count = 3;
+	m.ts_ns = 100; /* earlier: it becomes the sample's time */
+	assert_int_equal(store_put_sample(s, ip, &m), 0);
+	m.key = 8;
+	m.count = 1;
+	m.ts_ns = 900;
+	assert_int_equal(store_put_sample(s, ip, &m), 0);
+	assert_int_equal(store_commit(s), 0);
+	store_close(s);
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path_of("samples2.db"), &db), SQLITE_OK);
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT key, count, ts_ns FROM samples ORDER BY key",
+					    -1, &st, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(st, 0), 7);
+	assert_int_equal(sqlite3_column_int(st, 1), 5);
+	assert_int_equal(sqlite3_column_int64(st, 2), 100);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(st, 0), 8);
+	assert_int_equal(sqlite3_column_int(st, 1), 1);
+	assert_int_equal(sqlite3_column_int64(st, 2), 900);
+	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
 static int count_group(void *vctx, const char *key, uint64_t n)
 {
 	int *c = vctx;
@@ -572,6 +622,7 @@ int main(void)
 	    cmocka_unit_test(captures_are_found_by_content_and_head),
 	    cmocka_unit_test(listing_order_and_filters),
 	    cmocka_unit_test(samples_are_capped),
+	    cmocka_unit_test(samples_merge_on_later_flushes),
 	    cmocka_unit_test(keys),
 	    cmocka_unit_test(corrupt_profile_is_reported),
 	    cmocka_unit_test(foreign_files_are_refused_untouched),
