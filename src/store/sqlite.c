@@ -32,6 +32,8 @@ typedef struct sq_store {
 	uint8_t last_new_ip[16];        /* the source last written, if it was new */
 	int last_new;
 	sqlite3_stmt *key_del, *key_put;
+	sqlite3_stmt *key_get;          /* the keys stored for a source */
+	int merging;                    /* the last profile written was already stored */
 	sqlite3_stmt *put_msg;          /* a sensor message (honeypot) */
 	sqlite3_stmt *put_port_day;
 	buf tmp[8]; /* 0, 1: the writer's (write_merged); 2, 3: the producer's (sq_put) */
@@ -287,6 +289,9 @@ static int prepare(sq_store *s)
 			       " WHERE ip = ?1 AND key = ?2",
 			       -1, SQLITE_PREPARE_PERSISTENT, &s->bump_sample, NULL) != SQLITE_OK)
 		return sq_fail(s, "preparing statements");
+	if (sqlite3_prepare_v3(s->db, "SELECT kind, key FROM source_keys WHERE ip = ?", -1,
+			       SQLITE_PREPARE_PERSISTENT, &s->key_get, NULL) != SQLITE_OK)
+		return sq_fail(s, "preparing statements");
 	if (sqlite3_prepare_v3(s->db, "DELETE FROM source_keys WHERE ip = ?", -1,
 			       SQLITE_PREPARE_PERSISTENT, &s->key_del, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v3(s->db, "INSERT OR IGNORE INTO source_keys VALUES (?, ?, ?)", -1,
@@ -447,9 +452,35 @@ static void bind_campaign(sqlite3_stmt *st, const char *campaign)
 }
 
 /* Rewrites the keys of a source from its merged profile. */
+/* 1 if the keys stored for ip are the list k (k has no duplicates: key_list_add),
+ * 0 if not, -1 on error. */
+static int keys_stored_are(sq_store *s, const uint8_t ip[16], const key_list *k)
+{
+	sqlite3_stmt *st = s->key_get;
+	sqlite3_reset(st);
+	sqlite3_bind_blob(st, 1, ip, 16, SQLITE_STATIC);
+	int n = 0, same = 1, rc;
+	while (same && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *kind = (const char *)sqlite3_column_text(st, 0);
+		const char *key = (const char *)sqlite3_column_text(st, 1);
+		same = 0;
+		for (int i = 0; i < k->n && !same && kind && key; i++)
+			same = !strcmp(kind, k->k[i].kind) && !strcmp(key, k->k[i].key);
+		n++;
+	}
+	sqlite3_reset(st);
+	if (same && rc != SQLITE_DONE)
+		return sq_fail(s, "reading keys");
+	return same && n == k->n;
+}
+
 static int put_keys(sq_store *s, const profile *p, const key_list *k, int existed)
 {
 	if (existed) {
+		/* a source stored before mostly keeps its keys: then nothing to do */
+		int same = keys_stored_are(s, p->ip, k);
+		if (same != 0)
+			return same < 0 ? -1 : 0;
 		sqlite3_reset(s->key_del);
 		sqlite3_bind_blob(s->key_del, 1, p->ip, 16, SQLITE_STATIC);
 		if (sqlite3_step(s->key_del) != SQLITE_DONE)
@@ -700,8 +731,10 @@ static int write_item(sq_store *s, const wq_item *it)
 	if (it->kind == WQ_PORT_DAY)
 		return write_port_day(s, it);
 	/* Most sources of a capture are new: try the insert first (its unique
-	 * index does the lookup), and merge only when it inserted nothing. */
-	int rc = write_new(s, it);
+	 * index does the lookup), and merge only when it inserted nothing.
+	 * While the sources written are already stored (a capture read again
+	 * into a full store), look each up first instead. */
+	int rc = s->merging ? 1 : write_new(s, it);
 	if (rc <= 0)
 		return rc;
 	/* a source already stored: merge the way profile_merge says */
@@ -714,6 +747,7 @@ static int write_item(sq_store *s, const wq_item *it)
 		ret = -1;
 	} else {
 		ret = write_merged(s, &p);
+		s->merging = !s->last_new;
 	}
 	profile_free(&p);
 	return ret;
@@ -1546,6 +1580,7 @@ static void sq_close(store *base)
 	sqlite3_finalize(s->put_sample_new);
 	sqlite3_finalize(s->key_put);
 	sqlite3_finalize(s->key_del);
+	sqlite3_finalize(s->key_get);
 	sqlite3_finalize(s->put_msg);
 	sqlite3_finalize(s->put_port_day);
 	sqlite3_close(s->db);
@@ -1744,6 +1779,7 @@ fail_quiet:
 	sqlite3_finalize(s->put_sample_new);
 	sqlite3_finalize(s->key_put);
 	sqlite3_finalize(s->key_del);
+	sqlite3_finalize(s->key_get);
 	sqlite3_finalize(s->put_msg);
 	sqlite3_finalize(s->put_port_day);
 	sqlite3_close(s->db);
