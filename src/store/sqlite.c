@@ -451,7 +451,6 @@ static void bind_campaign(sqlite3_stmt *st, const char *campaign)
 		sqlite3_bind_null(st, 12);
 }
 
-/* Rewrites the keys of a source from its merged profile. */
 /* 1 if the keys stored for ip are the list k (k has no duplicates: key_list_add),
  * 0 if not, -1 on error. */
 static int keys_stored_are(sq_store *s, const uint8_t ip[16], const key_list *k)
@@ -459,7 +458,7 @@ static int keys_stored_are(sq_store *s, const uint8_t ip[16], const key_list *k)
 	sqlite3_stmt *st = s->key_get;
 	sqlite3_reset(st);
 	sqlite3_bind_blob(st, 1, ip, 16, SQLITE_STATIC);
-	int n = 0, same = 1, rc;
+	int n = 0, same = 1, rc = SQLITE_DONE;
 	while (same && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *kind = (const char *)sqlite3_column_text(st, 0);
 		const char *key = (const char *)sqlite3_column_text(st, 1);
@@ -474,6 +473,7 @@ static int keys_stored_are(sq_store *s, const uint8_t ip[16], const key_list *k)
 	return same && n == k->n;
 }
 
+/* Writes the keys of a source from its profile (merged, when it existed). */
 static int put_keys(sq_store *s, const profile *p, const key_list *k, int existed)
 {
 	if (existed) {
