@@ -175,39 +175,20 @@ static inline cursor rd_sub(cursor *c, size_t declared)
 }
 
 /* Unsigned LEB128 varint (for stored blobs): sets short on overrun or on
- * more than 10 bytes. */
-/* Unsigned LEB128, at most 10 bytes. Most stored values take one byte, and
- * a value whose 10 possible bytes are all within the cursor needs no check
- * per byte: both read as the general loop below does. */
+ * more than 10 bytes. One bounds check per value, not per byte: the bytes
+ * it may read are those left, at most 10, and running out of them is the
+ * same failure either way. */
 static inline uint64_t rd_uv(cursor *c)
 {
-	const uint8_t *p = c->p;
-	if (c->left && p[0] < 0x80) {
-		c->p++;
-		c->left--;
-		return p[0];
-	}
-	if (c->left >= 10) {
-		uint64_t v = 0;
-		for (int i = 0; i < 10; i++) {
-			v |= (uint64_t)(p[i] & 0x7f) << (7 * i);
-			if (!(p[i] & 0x80)) {
-				c->p += i + 1;
-				c->left -= (size_t)i + 1;
-				return v;
-			}
-		}
-		rd_fail(c);
-		return 0;
-	}
+	size_t max = c->left < 10 ? c->left : 10;
 	uint64_t v = 0;
-	for (int shift = 0; shift < 70; shift += 7) {
-		uint8_t b = rd_u8(c);
-		if (c->short_)
-			return 0;
-		v |= (uint64_t)(b & 0x7f) << shift;
-		if (!(b & 0x80))
+	for (size_t i = 0; i < max; i++) {
+		v |= (uint64_t)(c->p[i] & 0x7f) << (7 * i);
+		if (!(c->p[i] & 0x80)) {
+			c->p += i + 1;
+			c->left -= i + 1;
 			return v;
+		}
 	}
 	rd_fail(c);
 	return 0;
