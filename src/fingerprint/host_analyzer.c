@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/bigmem.h"
+
 #define CHUNK_BITS 16
 #define CHUNK_RECS (1u << CHUNK_BITS)
 #define MAX_CHUNKS (1u << 16)
@@ -104,7 +106,7 @@ static void host_clear(void *self)
 	if (!h)
 		return;
 	for (uint32_t c = 0; c < h->nchunks; c++) {
-		free(h->chunk[c]);
+		big_free(h->chunk[c], CHUNK_RECS * sizeof(hstate));
 		h->chunk[c] = NULL;
 	}
 	h->nchunks = 0;
@@ -133,7 +135,7 @@ static hstate *state_at(host_an *h, uint32_t idx)
 	if (c >= MAX_CHUNKS)
 		return NULL;
 	while (h->nchunks <= c) {
-		h->chunk[h->nchunks] = calloc(CHUNK_RECS, sizeof(hstate));
+		h->chunk[h->nchunks] = big_alloc(CHUNK_RECS * sizeof(hstate));
 		if (!h->chunk[h->nchunks])
 			return NULL;
 		h->nchunks++;

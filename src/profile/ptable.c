@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/bigmem.h"
+
 #define CHUNK_BITS 16
 #define CHUNK_RECS (1u << CHUNK_BITS)
 #define MAX_CHUNKS (1u << 16) /* 2^32 records */
@@ -49,10 +51,10 @@ ptable *ptable_new(void)
 	if (!t)
 		return NULL;
 	t->mask = (1u << 16) - 1;
-	t->index = calloc((size_t)t->mask + 1, sizeof *t->index);
+	t->index = big_alloc(((size_t)t->mask + 1) * sizeof *t->index);
 	t->dchunk = calloc(MAX_CHUNKS, sizeof *t->dchunk);
 	if (!t->index || !t->dchunk) {
-		free(t->index);
+		big_free(t->index, ((size_t)t->mask + 1) * sizeof *t->index);
 		free(t->dchunk);
 		free(t);
 		return NULL;
@@ -85,14 +87,14 @@ void ptable_clear(ptable *t)
 	for (uint32_t i = 1; i <= t->ndetail; i++)
 		detail_free(detail_at(t, i));
 	for (uint32_t c = 0; c < t->nchunks; c++)
-		free(t->chunk[c]);
+		big_free(t->chunk[c], CHUNK_RECS * sizeof(acc));
 	for (uint32_t c = 0; c < t->ndchunks; c++)
-		free(t->dchunk[c]);
+		big_free(t->dchunk[c], CHUNK_RECS * sizeof(acc_detail));
 	t->nchunks = t->ndchunks = 0;
 	t->n = t->ndetail = 0;
-	free(t->index);
+	big_free(t->index, ((size_t)t->mask + 1) * sizeof *t->index);
 	t->mask = (1u << 16) - 1;
-	t->index = calloc((size_t)t->mask + 1, sizeof *t->index);
+	t->index = big_alloc(((size_t)t->mask + 1) * sizeof *t->index);
 	t->mem = sizeof *t + ((size_t)t->mask + 1) * sizeof *t->index;
 	t->need_flush = 0;
 }
@@ -102,7 +104,7 @@ void ptable_free(ptable *t)
 	if (!t)
 		return;
 	ptable_clear(t);
-	free(t->index);
+	big_free(t->index, ((size_t)t->mask + 1) * sizeof *t->index);
 	free(t->dchunk);
 	free(t);
 }
@@ -134,7 +136,7 @@ static inline uint32_t slot_hash(uint64_t e)
 static int index_grow(ptable *t)
 {
 	uint32_t nmask = t->mask * 2 + 1;
-	uint64_t *ni = calloc((size_t)nmask + 1, sizeof *ni);
+	uint64_t *ni = big_alloc(((size_t)nmask + 1) * sizeof *ni);
 	if (!ni)
 		return -1;
 	for (uint32_t i = 0; i <= t->mask; i++) {
@@ -146,7 +148,7 @@ static int index_grow(ptable *t)
 			j = (j + 1) & nmask;
 		ni[j] = e;
 	}
-	free(t->index);
+	big_free(t->index, ((size_t)t->mask + 1) * sizeof *t->index);
 	t->mem += ((size_t)nmask - t->mask) * sizeof *ni;
 	t->index = ni;
 	t->mask = nmask;
@@ -160,7 +162,7 @@ static acc *record_new(ptable *t, uint32_t *idx)
 	if (c >= MAX_CHUNKS || i > SLOT_IDX)
 		return NULL;
 	if (c >= t->nchunks) {
-		t->chunk[c] = aligned_alloc(64, CHUNK_RECS * sizeof(acc));
+		t->chunk[c] = big_alloc(CHUNK_RECS * sizeof(acc));
 		if (!t->chunk[c])
 			return NULL;
 		t->nchunks = c + 1;
@@ -214,7 +216,7 @@ static acc_detail *detail_get(ptable *t, acc *a)
 	if (c >= MAX_CHUNKS)
 		return NULL;
 	if (c >= t->ndchunks) {
-		t->dchunk[c] = aligned_alloc(64, CHUNK_RECS * sizeof(acc_detail));
+		t->dchunk[c] = big_alloc(CHUNK_RECS * sizeof(acc_detail));
 		if (!t->dchunk[c])
 			return NULL;
 		t->ndchunks = c + 1;

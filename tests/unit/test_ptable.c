@@ -14,6 +14,7 @@
 
 #include "decode/decode.h"
 #include "profile/ptable.h"
+#include "util/bigmem.h"
 #include "pktgen.h"
 
 static pkt_view v;
@@ -173,6 +174,28 @@ static void many_small_sources(void **state)
 	ptable_free(t);
 }
 
+/* The tables' large blocks (util/bigmem.h): zeroed, 64-byte aligned, every
+ * byte usable, below and above the 2 MiB where they come from mmap. */
+static void big_blocks(void **state)
+{
+	(void)state;
+	static const size_t sizes[] = {1, 100, 4096, (2u << 20) - 1, 2u << 20, (16u << 20) + 5};
+	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+		size_t n = sizes[i];
+		uint8_t *p = big_alloc(n);
+		assert_non_null(p);
+		assert_int_equal((uintptr_t)p % 64, 0);
+		size_t nonzero = 0;
+		for (size_t k = 0; k < n; k++)
+			nonzero += p[k] != 0;
+		assert_int_equal(nonzero, 0);
+		memset(p, 0xa5, n);
+		assert_int_equal(p[n - 1], 0xa5);
+		big_free(p, n);
+	}
+	big_free(NULL, 1u << 22); /* ignored */
+}
+
 /* Exporting after a spill gives the same sets as adding every value. */
 static void spill_keeps_everything(void **state)
 {
@@ -255,6 +278,7 @@ int main(void)
 	    cmocka_unit_test(one_source),
 	    cmocka_unit_test(heavy_source_is_bounded),
 	    cmocka_unit_test(many_small_sources),
+	    cmocka_unit_test(big_blocks),
 	    cmocka_unit_test(spill_keeps_everything),
 	    cmocka_unit_test(export_take_equals_export),
 	};

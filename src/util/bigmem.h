@@ -1,0 +1,20 @@
+/* Large blocks for the per-source tables (records, index, analyser
+ * states), backed by transparent huge pages where the kernel offers them
+ * (THP "always" or "madvise").
+ *
+ * A capture of a million sources fills about a gigabyte of such tables,
+ * each source's lines at random places in it. With 4 KiB pages that is a
+ * quarter of a million page faults and a TLB miss on most accesses; with
+ * 2 MiB pages, five hundred faults and a TLB that covers far more. Blocks
+ * under 2 MiB, and every block in a sanitizer build (so that ASan keeps
+ * checking them), come from calloc. */
+#ifndef SP_BIGMEM_H
+#define SP_BIGMEM_H
+#include <stddef.h>
+
+/* n zeroed bytes, 64-byte aligned at least; NULL when out of memory. */
+void *big_alloc(size_t n);
+/* Frees a block of big_alloc(n) (NULL is ignored). */
+void big_free(void *p, size_t n);
+
+#endif
