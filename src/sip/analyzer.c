@@ -9,6 +9,7 @@
 #include "sip/blob.h"
 #include "sip/sip.h"
 #include "sip/stream.h"
+#include "util/bigmem.h"
 #include "util/hash.h"
 
 #include <stdio.h>
@@ -158,7 +159,7 @@ static void an_destroy(void *self)
 	if (!s)
 		return;
 	free_pool(s);
-	free(s->pool);
+	big_free(s->pool, (size_t)s->cappool * sizeof *s->pool);
 	free(s->cache);
 	free(s->attr);
 	free(s->shape);
@@ -211,7 +212,9 @@ static src_state *state_of(sip_an *s, acc *a)
 		return &s->pool[a->an[EXT_SIP] - 1];
 	if (s->npool == s->cappool) {
 		uint32_t cap = s->cappool ? s->cappool * 2 : 256;
-		src_state *np = realloc(s->pool, cap * sizeof *np);
+		/* remapped, not copied, once large (util/bigmem.h) */
+		src_state *np = big_realloc(s->pool, (size_t)s->cappool * sizeof *np,
+					    (size_t)cap * sizeof *np);
 		if (!np)
 			return NULL;
 		s->pool = np;

@@ -1,7 +1,11 @@
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* mremap */
+#endif
 #include "util/bigmem.h"
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 
 #define HUGE_PAGE ((size_t)2 << 20)
@@ -65,4 +69,30 @@ void big_free(void *p, size_t n)
 		return;
 	}
 	munmap(p, round_up(n));
+}
+
+void *big_realloc(void *p, size_t old, size_t n)
+{
+	if (!p)
+		return big_alloc(n);
+	if (mapped(old) && mapped(n)) {
+		size_t len = round_up(n);
+		if (len < n)
+			return NULL;
+		if (n < old) /* what a later growth gives back must read as zero */
+			memset((uint8_t *)p + n, 0, (old < len ? old : len) - n);
+		void *q = mremap(p, round_up(old), len, MREMAP_MAYMOVE);
+		if (q == MAP_FAILED)
+			return NULL;
+#ifdef MADV_HUGEPAGE
+		(void)madvise(q, len, MADV_HUGEPAGE);
+#endif
+		return q;
+	}
+	void *q = big_alloc(n);
+	if (!q)
+		return NULL;
+	memcpy(q, p, old < n ? old : n);
+	big_free(p, old);
+	return q;
 }

@@ -14,6 +14,10 @@
 
 /* n zeroed bytes, 64-byte aligned at least; NULL when out of memory. */
 void *big_alloc(size_t n);
+/* Grows or shrinks a block of big_alloc(old) (or NULL, old 0) to n bytes,
+ * what it held kept and any new bytes zero; NULL when out of memory (the
+ * block is then as it was). Large blocks are remapped, not copied. */
+void *big_realloc(void *p, size_t old, size_t n);
 /* Frees a block of big_alloc(n) (NULL is ignored). */
 void big_free(void *p, size_t n);
 

@@ -194,6 +194,27 @@ static void big_blocks(void **state)
 		big_free(p, n);
 	}
 	big_free(NULL, 1u << 22); /* ignored */
+	/* growing keeps what was written and adds zeros, small to large and
+	 * large to larger (remapped); shrinking and growing again gives zeros */
+	static const size_t steps[] = {64, 1000, 3u << 20, 9u << 20, (3u << 20) + 7, 9u << 20};
+	uint8_t *p = NULL;
+	size_t have = 0;
+	for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+		size_t n = steps[i];
+		uint8_t *q = big_realloc(p, have, n);
+		assert_non_null(q);
+		size_t kept = have < n ? have : n, bad = 0;
+		for (size_t k = 0; k < kept; k++)
+			bad += q[k] != (uint8_t)(k * 7 + 1);
+		for (size_t k = kept; k < n; k++)
+			bad += q[k] != 0;
+		assert_int_equal(bad, 0);
+		for (size_t k = 0; k < n; k++)
+			q[k] = (uint8_t)(k * 7 + 1);
+		p = q;
+		have = n;
+	}
+	big_free(p, have);
 }
 
 /* Exporting after a spill gives the same sets as adding every value. */
