@@ -32,6 +32,23 @@ _Static_assert(offsetof(struct acc_detail, dports) <= 128, "hot part of acc_deta
 
 _Static_assert(sizeof(acc) == 256, "acc: two hot lines + two cold lines");
 
+/* Memory that lives as long as the table's contents: the IP ID, SYN and
+ * payload sample arrays of detail blocks and the samples' bytes. Carved from
+ * 2 MiB blocks (big_alloc: huge pages where the kernel has them) and given
+ * back all at once by ptable_clear, where malloc took a call (and on a table
+ * of a million sources, page faults of its own) per array. An IP ID array
+ * that a source outgrows goes on a list of free arrays of its size for the
+ * next source. */
+#define ARENA_BLOCK ((size_t)2 << 20)
+#define IPID_CLASSES 2 /* arrays of IPID_GROW and 2 * IPID_GROW observations */
+
+typedef struct arena {
+	uint8_t *cur, *end;
+	uint8_t **block;
+	uint32_t nblock, capblock;
+	void *free_ipid[IPID_CLASSES];
+} arena;
+
 struct ptable {
 	uint64_t *index;     /* tag << 32 | record number; 0 = empty */
 	uint32_t mask;       /* index slots - 1 */
@@ -43,7 +60,72 @@ struct ptable {
 	uint32_t ndchunks;
 	uint64_t mem;
 	int need_flush;
+	arena ar;
 };
+
+/* n bytes (16-byte aligned) until the table is cleared; NULL when out of
+ * memory. Fresh memory reads as zero; memory from a free list does not. */
+static void *arena_get(arena *r, size_t n)
+{
+	n = (n + 15) & ~(size_t)15;
+	if (n > ARENA_BLOCK)
+		return NULL;
+	if ((size_t)(r->end - r->cur) < n) {
+		if (r->nblock == r->capblock) {
+			uint32_t cap = r->capblock ? r->capblock * 2 : 64;
+			uint8_t **nb = realloc(r->block, cap * sizeof *nb);
+			if (!nb)
+				return NULL;
+			r->block = nb;
+			r->capblock = cap;
+		}
+		uint8_t *b = big_alloc(ARENA_BLOCK);
+		if (!b)
+			return NULL;
+		r->block[r->nblock++] = b;
+		r->cur = b;
+		r->end = b + ARENA_BLOCK;
+	}
+	void *p = r->cur;
+	r->cur += n;
+	return p;
+}
+
+static void arena_clear(arena *r)
+{
+	for (uint32_t i = 0; i < r->nblock; i++)
+		big_free(r->block[i], ARENA_BLOCK);
+	r->nblock = 0;
+	r->cur = r->end = NULL;
+	memset(r->free_ipid, 0, sizeof r->free_ipid);
+}
+
+/* The free-list class of an IP ID array of cap observations (-1: none). */
+static int ipid_class(uint16_t cap)
+{
+	return cap == IPID_GROW ? 0 : cap == 2 * IPID_GROW ? 1 : -1;
+}
+
+/* An IP ID array of cap observations: from its free list, or new. */
+static ipid_obs *ipid_array(arena *r, uint16_t cap)
+{
+	int k = ipid_class(cap);
+	if (k >= 0 && r->free_ipid[k]) {
+		void *p = r->free_ipid[k];
+		memcpy(&r->free_ipid[k], p, sizeof(void *));
+		return p;
+	}
+	return arena_get(r, (size_t)cap * sizeof(ipid_obs));
+}
+
+static void ipid_array_drop(arena *r, ipid_obs *p, uint16_t cap)
+{
+	int k = ipid_class(cap);
+	if (!p || k < 0)
+		return; /* the arena gives it back at the next clear */
+	memcpy(p, &r->free_ipid[k], sizeof(void *));
+	r->free_ipid[k] = p;
+}
 
 ptable *ptable_new(void)
 {
@@ -68,12 +150,7 @@ static void detail_free(acc_detail *d)
 	dset_free(&d->targets);
 	dset_free(&d->dports);
 	dset_free(&d->sports);
-	free(d->ipid);
-	free(d->syn);
-	if (d->samples)
-		for (int i = 0; i < d->n_samples; i++)
-			free(d->samples[i].data);
-	free(d->samples);
+	/* the IP ID, SYN and sample arrays are the arena's (ptable_clear) */
 	memset(d, 0, sizeof *d);
 }
 
@@ -86,6 +163,7 @@ void ptable_clear(ptable *t)
 {
 	for (uint32_t i = 1; i <= t->ndetail; i++)
 		detail_free(detail_at(t, i));
+	arena_clear(&t->ar);
 	for (uint32_t c = 0; c < t->nchunks; c++)
 		big_free(t->chunk[c], CHUNK_RECS * sizeof(acc));
 	for (uint32_t c = 0; c < t->ndchunks; c++)
@@ -105,6 +183,7 @@ void ptable_free(ptable *t)
 		return;
 	ptable_clear(t);
 	big_free(t->index, ((size_t)t->mask + 1) * sizeof *t->index);
+	free(t->ar.block);
 	free(t->dchunk);
 	free(t);
 }
@@ -306,9 +385,12 @@ static void ipid_record(ptable *t, acc *a, const pkt_view *v)
 		uint16_t cap = (uint16_t)(d->cap_ipid ? d->cap_ipid * 2 : IPID_GROW);
 		if (cap > IPID_SAMPLES - 1)
 			cap = IPID_SAMPLES - 1;
-		ipid_obs *n = realloc(d->ipid, cap * sizeof *n);
+		ipid_obs *n = ipid_array(&t->ar, cap);
 		if (!n)
 			return;
+		if (d->n_ipid)
+			memcpy(n, d->ipid, d->n_ipid * sizeof *n);
+		ipid_array_drop(&t->ar, d->ipid, d->cap_ipid);
 		t->mem += (size_t)(cap - d->cap_ipid) * sizeof *n;
 		d->ipid = n;
 		d->cap_ipid = cap;
@@ -352,7 +434,7 @@ static void syn_record(ptable *t, acc *a, const pkt_view *v)
 	if (d->n_syn >= SYN_SAMPLES - 1)
 		return;
 	if (!d->syn) {
-		d->syn = malloc((SYN_SAMPLES - 1) * sizeof *d->syn);
+		d->syn = arena_get(&t->ar, (SYN_SAMPLES - 1) * sizeof *d->syn);
 		if (!d->syn)
 			return;
 		t->mem += (SYN_SAMPLES - 1) * sizeof *d->syn;
@@ -382,14 +464,15 @@ static void sample_record(ptable *t, acc *a, const pkt_view *v)
 	if (d->n_samples >= SAMPLES_PER_SOURCE)
 		return;
 	if (!d->samples) {
-		d->samples = calloc(SAMPLES_PER_SOURCE, sizeof *d->samples);
+		d->samples = arena_get(&t->ar, SAMPLES_PER_SOURCE * sizeof *d->samples);
 		if (!d->samples)
 			return;
+		memset(d->samples, 0, SAMPLES_PER_SOURCE * sizeof *d->samples);
 		t->mem += SAMPLES_PER_SOURCE * sizeof *d->samples;
 	}
 	payload_sample *s = &d->samples[d->n_samples];
 	uint32_t keep = v->payload_len < SAMPLE_MAX ? v->payload_len : SAMPLE_MAX;
-	s->data = malloc(keep ? keep : 1);
+	s->data = arena_get(&t->ar, keep ? keep : 1);
 	if (!s->data)
 		return;
 	memcpy(s->data, v->payload, keep);

@@ -217,6 +217,58 @@ static void big_blocks(void **state)
 	big_free(p, have);
 }
 
+/* IP ID observations and payload samples live in the table's arena: arrays
+ * that sources outgrow are handed to other sources, and a cleared table
+ * starts afresh. Whatever the interleaving, each source keeps its own
+ * observations, in order, and its own sample bytes. */
+static void arena_keeps_each_source(void **state)
+{
+	(void)state;
+	ptable *t = ptable_new();
+	enum { SRCS = 3, PKTS = 20 };
+	for (int round = 0; round < 2; round++) {
+		/* source s sends packet i to 10.s.round.i, starting 6 packets
+		 * after source s - 1: its IP ID array (4, then 8, then 15
+		 * observations) is the one source s - 1 just outgrew */
+		for (int g = 0; g < PKTS + 6 * (SRCS - 1); g++)
+			for (int s = 0; s < SRCS; s++) {
+				int i = g - 6 * s;
+				if (i < 0 || i >= PKTS)
+					continue;
+				char pl[40];
+				snprintf(pl, sizeof pl, "probe %d from %d", i % 5, s);
+				packet(IP4(192, 0, 2, 10 + s), IP4(10, s, round, i), 17, 4000,
+				       (uint16_t)(1000 + i), 60, (int64_t)(g * SRCS + s + 1), pl);
+				ptable_observe(t, &v);
+			}
+		for (int s = 0; s < SRCS; s++) {
+			profile p;
+			export(t, IP4(192, 0, 2, 10 + s), &p);
+			assert_int_equal(p.n_ipid, IPID_SAMPLES);
+			for (uint32_t k = 0; k < p.n_ipid; k++) {
+				assert_int_equal(p.ipid[k].dst, IP4(10, s, round, k));
+				assert_int_equal(p.ipid[k].dport, 1000 + k);
+			}
+			profile_free(&p);
+			uint8_t ip[16];
+			addr_from_v4(ip, IP4(192, 0, 2, 10 + s));
+			uint32_t n = 0;
+			const payload_sample *sm =
+			    ptable_samples(t, ptable_lookup(t, ip, hash_u32(IP4(192, 0, 2, 10 + s))), &n);
+			assert_int_equal(n, SAMPLES_PER_SOURCE);
+			for (uint32_t k = 0; k < n; k++) {
+				char want[40];
+				snprintf(want, sizeof want, "probe %u from %d", k, s);
+				assert_int_equal(sm[k].len, strlen(want));
+				assert_memory_equal(sm[k].data, want, sm[k].len);
+			}
+		}
+		ptable_clear(t);
+		assert_int_equal(ptable_count(t), 0);
+	}
+	ptable_free(t);
+}
+
 /* Exporting after a spill gives the same sets as adding every value. */
 static void spill_keeps_everything(void **state)
 {
@@ -300,6 +352,7 @@ int main(void)
 	    cmocka_unit_test(heavy_source_is_bounded),
 	    cmocka_unit_test(many_small_sources),
 	    cmocka_unit_test(big_blocks),
+	    cmocka_unit_test(arena_keeps_each_source),
 	    cmocka_unit_test(spill_keeps_everything),
 	    cmocka_unit_test(export_take_equals_export),
 	};
