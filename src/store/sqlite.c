@@ -7,6 +7,7 @@
 #include "util/hash.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdalign.h>
 #include <stdatomic.h>
@@ -48,6 +49,10 @@ typedef struct sq_store {
 		char kind[KEY_KIND_MAX], key[KEY_TEXT_MAX];
 	} kc[64];
 	uint64_t gen; /* writes so far + 1 */
+	/* the WAL's writeback, started as the writer goes (wal_kick) */
+	char *wal_path;
+	int wal_fd;	      /* opened by the writer on first use; -1 none */
+	uint32_t since_kick; /* items written since */
 } sq_store;
 
 enum { WQ_PROFILE = 1, WQ_SAMPLE = 2, WQ_MESSAGE = 3, WQ_PORT_DAY = 4 };
@@ -755,6 +760,26 @@ static int write_item(sq_store *s, const wq_item *it)
 
 #define WQ_TAKE 256 /* items the writer takes per lock */
 
+/* A flush writes its whole transaction to the WAL, which the commit's
+ * checkpoint then fsyncs: on a capture of a million sources, 700 MB that
+ * the kernel had not begun to write back (it waits for 10 % of memory to
+ * be dirty), so the fsync waited for all of it. Every WAL_KICK_ITEMS items
+ * the writer asks the kernel to start writing the WAL back (without
+ * waiting for it), so that the disk works while the flush goes on. */
+#define WAL_KICK_ITEMS 4096
+
+static void wal_kick(sq_store *s)
+{
+	if (!s->wal_path)
+		return;
+	if (s->wal_fd < 0) {
+		s->wal_fd = open(s->wal_path, O_RDONLY | O_CLOEXEC);
+		if (s->wal_fd < 0)
+			return; /* not there yet: the next time */
+	}
+	(void)sync_file_range(s->wal_fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+}
+
 static void *writer_main(void *arg)
 {
 	pthread_setname_np(pthread_self(), "sp-sqlite");
@@ -783,6 +808,11 @@ static void *writer_main(void *arg)
 			if (!failed && write_item(s, take[i]) < 0)
 				failed = 1; /* keep draining, write nothing more */
 			item_free(take[i]);
+		}
+		s->since_kick += n;
+		if (s->since_kick >= WAL_KICK_ITEMS) {
+			s->since_kick = 0;
+			wal_kick(s);
 		}
 		if (failed) {
 			pthread_mutex_lock(&q->mu);
@@ -1543,6 +1573,12 @@ static void ckpt_start(sq_store *s, const char *path)
 	c->hard = (int)(CKPT_HARD_BYTES / (unsigned)page);
 	s->ck = c;
 	sqlite3_wal_hook(s->db, ckpt_hook, c);
+	size_t n = strlen(path);
+	s->wal_path = malloc(n + sizeof "-wal");
+	if (s->wal_path) {
+		memcpy(s->wal_path, path, n);
+		memcpy(s->wal_path + n, "-wal", sizeof "-wal");
+	}
 }
 
 /* Stops the checkpointer and closes its connection (before the writer's
@@ -1584,6 +1620,9 @@ static void sq_close(store *base)
 	sqlite3_finalize(s->put_msg);
 	sqlite3_finalize(s->put_port_day);
 	sqlite3_close(s->db);
+	if (s->wal_fd >= 0)
+		close(s->wal_fd);
+	free(s->wal_path);
 	for (int i = 0; i < 8; i++)
 		buf_free(&s->tmp[i]);
 	free(s);
@@ -1724,6 +1763,7 @@ store *store_sqlite_open(const char *path, int mode, char *err, size_t errlen)
 		return NULL;
 	}
 	s->gen = 1;
+	s->wal_fd = -1;
 	s->base.ops = &sqlite_ops;
 	snprintf(s->base.where, sizeof s->base.where, "%s", path);
 	for (int i = 0; i < 8; i++)

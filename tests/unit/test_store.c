@@ -139,6 +139,35 @@ static void rollback_forgets(void **state)
 	store_close(s);
 }
 
+/* A flush much larger than the writer's WAL writeback step (sqlite.c,
+ * WAL_KICK_ITEMS): committed whole, or rolled back whole. */
+static void large_flush_is_all_or_nothing(void **state)
+{
+	(void)state;
+	enum { N = 20000 };
+	store *s = open_w("large.db");
+	assert_int_equal(store_begin(s), 0);
+	for (uint32_t i = 0; i < N; i++)
+		put(s, 0x0b000000 + i, 1 + i % 7, 10, 20);
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(store_begin(s), 0);
+	for (uint32_t i = 0; i < N; i++)
+		put(s, 0x0c000000 + i, 1, 10, 20);
+	assert_int_equal(store_rollback(s), 0);
+	store_close(s);
+	s = open_w("large.db");
+	uint64_t n = 0;
+	assert_int_equal(store_count_sources(s, &n), 0);
+	assert_int_equal(n, N);
+	profile g;
+	assert_int_equal(get(s, 0x0b000000 + N - 1, &g), 1);
+	assert_int_equal(g.packets, 1 + (N - 1) % 7);
+	profile_free(&g);
+	assert_int_equal(get(s, 0x0c000000, &g), 0);
+	profile_free(&g);
+	store_close(s);
+}
+
 static void captures_are_found_by_content_and_head(void **state)
 {
 	(void)state;
@@ -625,6 +654,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(rewrite_merges),
 	    cmocka_unit_test(rollback_forgets),
+	    cmocka_unit_test(large_flush_is_all_or_nothing),
 	    cmocka_unit_test(captures_are_found_by_content_and_head),
 	    cmocka_unit_test(listing_order_and_filters),
 	    cmocka_unit_test(samples_are_capped),
