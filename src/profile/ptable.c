@@ -63,22 +63,36 @@ struct ptable {
 	arena ar;
 };
 
+/* Room for one more block in the arena's list. */
+static int arena_room(arena *r)
+{
+	if (r->nblock < r->capblock)
+		return 0;
+	uint32_t cap = r->capblock ? r->capblock * 2 : 64;
+	uint8_t **nb = realloc(r->block, cap * sizeof *nb);
+	if (!nb)
+		return -1;
+	r->block = nb;
+	r->capblock = cap;
+	return 0;
+}
+
 /* n bytes (16-byte aligned) until the table is cleared; NULL when out of
- * memory. Fresh memory reads as zero; memory from a free list does not. */
+ * memory. Fresh memory reads as zero; memory from a free list does not.
+ * In a sanitizer build every piece is an allocation of its own (the list
+ * holds them all), so that the sanitizer checks its bounds. */
 static void *arena_get(arena *r, size_t n)
 {
 	n = (n + 15) & ~(size_t)15;
-	if (n > ARENA_BLOCK)
+	if (n > ARENA_BLOCK || arena_room(r) < 0)
 		return NULL;
+	if (SP_SANITIZED) {
+		uint8_t *p = calloc(1, n);
+		if (p)
+			r->block[r->nblock++] = p;
+		return p;
+	}
 	if ((size_t)(r->end - r->cur) < n) {
-		if (r->nblock == r->capblock) {
-			uint32_t cap = r->capblock ? r->capblock * 2 : 64;
-			uint8_t **nb = realloc(r->block, cap * sizeof *nb);
-			if (!nb)
-				return NULL;
-			r->block = nb;
-			r->capblock = cap;
-		}
 		uint8_t *b = big_alloc(ARENA_BLOCK);
 		if (!b)
 			return NULL;
@@ -93,8 +107,12 @@ static void *arena_get(arena *r, size_t n)
 
 static void arena_clear(arena *r)
 {
-	for (uint32_t i = 0; i < r->nblock; i++)
-		big_free(r->block[i], ARENA_BLOCK);
+	for (uint32_t i = 0; i < r->nblock; i++) {
+		if (SP_SANITIZED)
+			free(r->block[i]);
+		else
+			big_free(r->block[i], ARENA_BLOCK);
+	}
 	r->nblock = 0;
 	r->cur = r->end = NULL;
 	memset(r->free_ipid, 0, sizeof r->free_ipid);

@@ -10,16 +10,7 @@
 
 #define HUGE_PAGE ((size_t)2 << 20)
 
-#if defined(__SANITIZE_ADDRESS__)
-#define BIG_MMAP 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
-#define BIG_MMAP 0
-#endif
-#endif
-#ifndef BIG_MMAP
-#define BIG_MMAP 1
-#endif
+#define BIG_MMAP (!SP_SANITIZED)
 
 static int mapped(size_t n)
 {

@@ -12,6 +12,20 @@
 #define SP_BIGMEM_H
 #include <stddef.h>
 
+/* 1 in a build with AddressSanitizer or MemorySanitizer: memory that
+ * scanprint carves itself (big blocks, arenas) is then allocated piece by
+ * piece, so that the sanitizer checks the bounds of every piece. */
+#if defined(__SANITIZE_ADDRESS__)
+#define SP_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
+#define SP_SANITIZED 1
+#endif
+#endif
+#ifndef SP_SANITIZED
+#define SP_SANITIZED 0
+#endif
+
 /* n zeroed bytes, 64-byte aligned at least; NULL when out of memory. */
 void *big_alloc(size_t n);
 /* Grows or shrinks a block of big_alloc(old) (or NULL, old 0) to n bytes,
