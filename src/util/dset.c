@@ -469,6 +469,10 @@ uint64_t dset_count(const dset *s)
 	double est = (0.7213 / (1 + 1.079 / m)) * m * m / sum;
 	if (est <= 2.5 * m && zeros)
 		est = m * log(m / zeros); /* linear counting for the small range */
+	/* a set of 32-bit values has at most 2^32 of them; registers from a
+	 * corrupt stored set can claim far more than a uint64_t holds */
+	if (!(est <= 4294967296.0))
+		est = 4294967296.0;
 	uint64_t r = (uint64_t)(est + 0.5);
 	return r > DSET_EXACT ? r : DSET_EXACT + 1; /* it did overflow the exact part */
 }
