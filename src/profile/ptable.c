@@ -84,16 +84,16 @@ static int arena_room(arena *r)
 static void *arena_get(arena *r, size_t n)
 {
 	n = (n + 15) & ~(size_t)15;
-	if (n > ARENA_BLOCK || arena_room(r) < 0)
+	if (n > ARENA_BLOCK)
 		return NULL;
 	if (SP_SANITIZED) {
-		uint8_t *p = calloc(1, n);
+		uint8_t *p = arena_room(r) < 0 ? NULL : calloc(1, n);
 		if (p)
 			r->block[r->nblock++] = p;
 		return p;
 	}
 	if ((size_t)(r->end - r->cur) < n) {
-		uint8_t *b = big_alloc(ARENA_BLOCK);
+		uint8_t *b = arena_room(r) < 0 ? NULL : big_alloc(ARENA_BLOCK);
 		if (!b)
 			return NULL;
 		r->block[r->nblock++] = b;

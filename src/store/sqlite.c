@@ -50,7 +50,6 @@ typedef struct sq_store {
 	} kc[64];
 	uint64_t gen; /* writes so far + 1 */
 	/* the WAL's writeback, started as the writer goes (wal_kick) */
-	char *wal_path;
 	int wal_fd;	      /* opened by the writer on first use; -1 none */
 	uint32_t since_kick; /* items written since */
 } sq_store;
@@ -770,10 +769,13 @@ static int write_item(sq_store *s, const wq_item *it)
 
 static void wal_kick(sq_store *s)
 {
-	if (!s->wal_path)
-		return;
+	if (!s->ck)
+		return; /* no checkpointer: not a store written in WAL mode */
 	if (s->wal_fd < 0) {
-		s->wal_fd = open(s->wal_path, O_RDONLY | O_CLOEXEC);
+		const char *wal = sqlite3_filename_wal(sqlite3_db_filename(s->db, "main"));
+		if (!wal)
+			return;
+		s->wal_fd = open(wal, O_RDONLY | O_CLOEXEC);
 		if (s->wal_fd < 0)
 			return; /* not there yet: the next time */
 	}
@@ -1573,12 +1575,6 @@ static void ckpt_start(sq_store *s, const char *path)
 	c->hard = (int)(CKPT_HARD_BYTES / (unsigned)page);
 	s->ck = c;
 	sqlite3_wal_hook(s->db, ckpt_hook, c);
-	size_t n = strlen(path);
-	s->wal_path = malloc(n + sizeof "-wal");
-	if (s->wal_path) {
-		memcpy(s->wal_path, path, n);
-		memcpy(s->wal_path + n, "-wal", sizeof "-wal");
-	}
 }
 
 /* Stops the checkpointer and closes its connection (before the writer's
@@ -1622,7 +1618,6 @@ static void sq_close(store *base)
 	sqlite3_close(s->db);
 	if (s->wal_fd >= 0)
 		close(s->wal_fd);
-	free(s->wal_path);
 	for (int i = 0; i < 8; i++)
 		buf_free(&s->tmp[i]);
 	free(s);

@@ -10,11 +10,9 @@
 
 #define HUGE_PAGE ((size_t)2 << 20)
 
-#define BIG_MMAP (!SP_SANITIZED)
-
 static int mapped(size_t n)
 {
-	return BIG_MMAP && n >= HUGE_PAGE;
+	return !SP_SANITIZED && n >= HUGE_PAGE;
 }
 
 static size_t round_up(size_t n)

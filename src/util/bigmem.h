@@ -7,7 +7,7 @@
  * quarter of a million page faults and a TLB miss on most accesses; with
  * 2 MiB pages, five hundred faults and a TLB that covers far more. Blocks
  * under 2 MiB, and every block in a sanitizer build (so that ASan keeps
- * checking them), come from calloc. */
+ * checking them), come from aligned_alloc, zeroed. */
 #ifndef SP_BIGMEM_H
 #define SP_BIGMEM_H
 #include <stddef.h>
